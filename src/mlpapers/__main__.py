@@ -1,0 +1,3 @@
+from mlpapers.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,132 @@
+"""The course command line: ``python -m mlpapers <command>`` (the Makefile's targets call it)."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from mlpapers import catalog
+
+
+def _problems(args) -> list[catalog.Problem]:
+    probs = list(catalog.problems(args.chapter)) if getattr(args, "chapter", None) else list(catalog.problems())
+    if getattr(args, "problem", None):
+        wanted = set(args.problem)
+        probs = [p for p in probs if p.id in wanted]
+    return probs
+
+
+def cmd_normalize(args) -> int:
+    from mlpapers.notebooks import normalize
+    from mlpapers.paths import SOLUTIONS
+    changed = normalize(sorted(SOLUTIONS.glob("*/*.ipynb")))
+    for p in changed:
+        print(f"normalized {p}")
+    return 0
+
+
+def cmd_release(args) -> int:
+    from mlpapers.release import ready_chapters, release
+    chapters = [args.chapter] if args.chapter else ready_chapters()
+    changed = release(chapters)
+    print(f"release: {len(chapters)} chapter(s) generated, changed: {', '.join(changed) or 'none'}")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from mlpapers.validate import validate
+    findings = validate(_problems(args), jobs=args.jobs, mutants=not args.no_mutants)
+    for f in findings:
+        if not f.ok or args.verbose:
+            print(f.line())
+    bad = sum(not f.ok for f in findings)
+    print(f"{len(findings) - bad} passed, {bad} failed")
+    return 1 if bad else 0
+
+
+def cmd_solutions(args) -> int:
+    from mlpapers.solutions_run import format_report, run_solutions
+    reports = run_solutions(_problems(args), device=args.device)
+    print(format_report(reports))
+    return 1 if any(r.status != "passed" for r in reports) else 0
+
+
+def cmd_check(args) -> int:
+    from mlpapers.student_check import check_notebook
+    return 1 if check_notebook(Path(args.notebook)) else 0
+
+
+def cmd_autograde(args) -> int:
+    from mlpapers.grading import autograde
+    rows = autograde()
+    for r in rows:
+        print(f"{r.student:<16} {r.notebook:<36} {r.score:>5g}/{r.max_score:<5g} {r.status}")
+    print(f"{len(rows)} notebooks graded into grading/grades.csv")
+    return 0
+
+
+def cmd_feedback(args) -> int:
+    from mlpapers.grading import feedback
+    feedback()
+    print("feedback written to grading/feedback/")
+    return 0
+
+
+def cmd_readme(args) -> int:
+    from mlpapers.readme import update_readme
+    print("README.md course map " + ("updated" if update_readme() else "unchanged"))
+    return 0
+
+
+def cmd_update(args) -> int:
+    from mlpapers.workspace import fill_workspace
+    copied = fill_workspace()
+    print(f"notebooks/: {len(copied)} new file(s) from release/" + "".join(f"\n  + {p}" for p in copied))
+    return 0
+
+
+def cmd_lab(args) -> int:
+    from mlpapers.paths import NOTEBOOKS
+    cmd_update(args)
+    argv = [sys.executable, "-m", "jupyter", "lab", f"--notebook-dir={NOTEBOOKS}", *args.extra]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        argv.append("--allow-root")  # containers and CI run as root; JupyterLab refuses otherwise
+    os.execv(sys.executable, argv)
+    return 0  # not reached
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="mlpapers", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name, func, help_):
+        p = sub.add_parser(name, help=help_, description=help_)
+        p.set_defaults(func=func)
+        return p
+
+    def select(p):
+        p.add_argument("--chapter", help="only this chapter (slug)")
+        p.add_argument("--problem", type=int, action="append", help="only this problem id (repeatable)")
+
+    add("normalize", cmd_normalize, "rewrite solutions/ notebooks in canonical stored form")
+    p = add("release", cmd_release, "generate release/ from solutions/ with nbgrader")
+    p.add_argument("--chapter")
+    p = add("validate", cmd_validate, "solutions pass, stubs fail, mutants caught, release in sync")
+    select(p)
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    p.add_argument("--no-mutants", action="store_true")
+    p.add_argument("-v", "--verbose", action="store_true", help="print passing checks too")
+    p = add("solutions", cmd_solutions, "execute solution notebooks with papermill and write a report")
+    select(p)
+    p.add_argument("--device", default=os.environ.get("DEVICE", "cpu"))
+    p = add("check", cmd_check, "run the graded cells of one of your notebooks")
+    p.add_argument("notebook")
+    add("autograde", cmd_autograde, "grade grading/submitted/ into the gradebook and grading/grades.csv")
+    add("feedback", cmd_feedback, "write HTML feedback for graded submissions")
+    add("readme", cmd_readme, "regenerate the README's course map from the catalog")
+    add("update", cmd_update, "copy new release notebooks into notebooks/ (never overwrites)")
+    p = add("lab", cmd_lab, "fill notebooks/ and start JupyterLab there")
+    p.add_argument("extra", nargs=argparse.REMAINDER, help="extra arguments for jupyter lab")
+    args = parser.parse_args(argv)
+    return args.func(args)

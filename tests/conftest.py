@@ -1,0 +1,24 @@
+"""Shared pytest set-up: headless matplotlib, the venv on PATH (nbgrader needs it), the course list."""
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
+
+import pytest  # noqa: E402
+
+from mlpapers import catalog  # noqa: E402
+from mlpapers.paths import SOLUTIONS  # noqa: E402
+
+
+def ready_problems() -> list[catalog.Problem]:
+    """Problems whose source notebook exists (the notebook tests run over these)."""
+    return [p for p in catalog.problems() if (SOLUTIONS / p.notebook).exists()]
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    import matplotlib.pyplot as plt
+    plt.close("all")

@@ -1,0 +1,56 @@
+"""Canonical stored form, mutant insertion, the workspace and the papermill report format."""
+import nbformat
+
+from mlpapers import notebooks
+from mlpapers.execute import with_mutant
+from mlpapers.solutions_run import NotebookReport, format_report
+from mlpapers.workspace import fill_workspace
+
+
+def _nb():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# title"),
+                nbformat.v4.new_code_cell("def f(x):\n    return x", metadata={
+                    "nbgrader": {"grade": False, "grade_id": "f", "locked": False, "schema_version": 3,
+                                 "solution": True, "task": False}, "scrolled": True}),
+                nbformat.v4.new_code_cell("assert f(2) == 2", metadata={
+                    "nbgrader": {"grade": True, "grade_id": "test_f", "locked": True, "points": 1,
+                                 "schema_version": 3, "solution": False, "task": False}})]
+    nb.cells[1].outputs = [nbformat.v4.new_output("stream", text="hi")]
+    nb.cells[1].execution_count = 3
+    nb.metadata["widgets"] = {"state": {}}
+    return nb
+
+
+def test_canonical_form_is_stable_and_clean():
+    text = notebooks.dumps(_nb())
+    again = notebooks.dumps(nbformat.reads(text, as_version=4))
+    assert text == again
+    nb = nbformat.reads(text, as_version=4)
+    assert nb.cells[1].outputs == [] and nb.cells[1].execution_count is None
+    assert "scrolled" not in nb.cells[1].metadata and "widgets" not in nb.metadata
+    assert nb.cells[2].id == "test_f" and notebooks.points(nb) == 1
+
+
+def test_mutant_runs_after_every_solution_cell():
+    nb = with_mutant(_nb(), "def f(x):\n    return -x")
+    assert [c.source for c in nb.cells][2] == "def f(x):\n    return -x"
+    assert len(nb.cells) == 4
+
+
+def test_workspace_is_filled_but_never_overwritten(tmp_path):
+    rel, ws = tmp_path / "release", tmp_path / "notebooks"
+    (rel / "ch").mkdir(parents=True)
+    (rel / "ch" / "a.ipynb").write_text("release a")
+    assert fill_workspace(rel, ws) == [ws / "ch" / "a.ipynb"]
+    (ws / "ch" / "a.ipynb").write_text("my edits")
+    (rel / "ch" / "a.ipynb").write_text("release a, v2")
+    (rel / "ch" / "b.ipynb").write_text("release b")
+    assert fill_workspace(rel, ws) == [ws / "ch" / "b.ipynb"]
+    assert (ws / "ch" / "a.ipynb").read_text() == "my edits"
+
+
+def test_report_ends_with_the_count():
+    text = format_report([NotebookReport("a.ipynb", "passed", 1.0, "cpu"),
+                          NotebookReport("b.ipynb", "failed", 2.0, "cuda", "boom")])
+    assert text.splitlines()[-1] == "1 passed, 1 failed"

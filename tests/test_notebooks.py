@@ -1,0 +1,23 @@
+"""Every ready problem: stored form and metadata, solution passes, stub fails, mutants rejected,
+and every chapter's release/ equals a fresh nbgrader generation."""
+import pytest
+
+from conftest import ready_problems
+from mlpapers.release import out_of_sync
+from mlpapers.validate import validate
+
+pytestmark = pytest.mark.notebooks
+
+
+@pytest.mark.parametrize("problem", ready_problems(), ids=lambda p: p.stem)
+def test_problem_validates(problem):
+    findings = validate([problem], jobs=2, check_sync=False)
+    bad = [f.line() for f in findings if not f.ok]
+    assert not bad, "\n".join(bad)
+    kinds = {f.check.split()[0] for f in findings}
+    assert {"solution", "stub", "mutant"} <= kinds
+
+
+@pytest.mark.parametrize("chapter", sorted({p.chapter for p in ready_problems()}))
+def test_release_is_in_sync_with_solutions(chapter):
+    assert out_of_sync([chapter]) == [], f"release/{chapter} is stale: run `make release`"

@@ -1,0 +1,62 @@
+"""Set-up files agree: pins, Makefile targets, the CI entry point, workflows, README, nbgrader config."""
+import re
+import subprocess
+import sys
+import tempfile
+import tomllib
+from pathlib import Path
+
+from mlpapers.paths import ROOT
+from mlpapers.readme import render
+
+
+def _pins(lines):
+    return {m.group(1).lower(): m.group(2) for m in (re.match(r"\s*-?\s*\"?([A-Za-z0-9_.-]+)==([^\"\s,]+)", l) for l in lines) if m}
+
+
+def test_pyproject_and_environment_yml_pin_the_same_versions():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    py = _pins(project["dependencies"] + project["optional-dependencies"]["dev"])
+    env_text = (ROOT / "environment.yml").read_text()
+    env = _pins(env_text.splitlines())
+    assert py == env
+    assert py["torch"] == "2.13.0" and py["nbgrader"] == "0.9.6" and py["papermill"] == "2.7.0"
+    assert "python=3.11" in env_text
+
+
+def test_make_help_lists_every_target():
+    out = subprocess.run(["make", "-s", "help"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    for target in ("setup", "lab", "update", "test", "release", "solutions", "validate", "check",
+                   "autograde", "feedback", "readme"):
+        assert re.search(rf"make {target}\s", out), target
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    assert re.search(r"^make lab\b", readme, re.M) and re.search(r"^make test\b", readme, re.M)
+    assert (ROOT / ".ci" / "run").read_text().strip().splitlines()[-1] == "make test"
+
+
+def test_readme_course_map_is_current():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert render(readme) == readme, "README course map is stale: run `make readme`"
+
+
+def test_workflows_pass_actionlint():
+    lint = Path(sys.executable).with_name("actionlint")
+    proc = subprocess.run([str(lint)], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    gpu = (ROOT / ".github" / "workflows" / "gpu.yml").read_text()
+    assert "runs-on: [self-hosted, gpu]" in gpu and "make solutions DEVICE=cuda" in gpu
+    assert "upload-artifact" in gpu
+
+
+def test_plain_nbgrader_in_the_repo_root_reads_grader_config():
+    """An instructor's plain `nbgrader generate_assignment` finds solutions/ through nbgrader_config.py."""
+    with tempfile.TemporaryDirectory() as tmp:
+        proc = subprocess.run(
+            [str(Path(sys.executable).with_name("nbgrader")), "generate_assignment", "turboquant", "--no-db",
+             f"--CourseDirectory.release_directory={tmp}"],
+            cwd=ROOT, capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        assert sorted(p.name for p in Path(tmp, "turboquant").glob("*.ipynb")), proc.stderr[-2000:]

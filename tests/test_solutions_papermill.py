@@ -1,0 +1,34 @@
+"""`make solutions`: papermill runs every solution notebook, each well under 15 s on two CPU cores."""
+import json
+
+import pytest
+
+from conftest import ready_problems
+from mlpapers.solutions_run import run_solutions
+
+pytestmark = pytest.mark.notebooks
+LIMIT_SECONDS = 15.0
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    out = tmp_path_factory.mktemp("solutions")
+    reps = run_solutions(ready_problems(), device="cpu", out_dir=out)
+    print("\n" + (out / "report.md").read_text())
+    return out, {r.notebook: r for r in reps}
+
+
+def test_report_files_end_with_the_count(reports):
+    out, reps = reports
+    assert (out / "report.md").read_text().strip().splitlines()[-1] == f"{len(reps)} passed, 0 failed" \
+        or any(r.status != "passed" for r in reps.values())
+    assert len(json.loads((out / "report.json").read_text())) == len(reps)
+
+
+@pytest.mark.parametrize("problem", ready_problems(), ids=lambda p: p.stem)
+def test_solution_notebook_runs_fast(reports, problem):
+    out, reps = reports
+    r = reps[problem.notebook]
+    assert r.status == "passed", r.error
+    assert r.seconds < LIMIT_SECONDS, f"{problem.notebook} took {r.seconds:.1f} s (limit {LIMIT_SECONDS} s)"
+    assert (out / problem.notebook).exists()
