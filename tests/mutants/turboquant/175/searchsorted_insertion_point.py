@@ -1,0 +1,18 @@
+"""Mistake: idx = np.searchsorted(centroids, y), an insertion point instead of the nearest centroid."""
+import numpy as np
+
+
+def tq_mse_quantize(X, Pi, centroids):
+    X = np.asarray(X, dtype=float)
+    if X.ndim not in (1, 2) or not np.all(np.isfinite(X)):
+        raise ValueError("bad X")
+    Pi = np.asarray(Pi, dtype=float)
+    if Pi.shape != (X.shape[-1],) * 2:
+        raise ValueError("bad Pi")
+    c = np.asarray(centroids, dtype=float)
+    if c.ndim != 1 or c.size > 256 or c.size & (c.size - 1) or np.any(np.diff(c) <= 0):
+        raise ValueError("bad centroids")
+    norms = np.linalg.norm(X, axis=-1)
+    U = X / np.where(norms > 0, norms, 1.0)[..., None]
+    idx = np.minimum(np.searchsorted(c, U @ Pi.T), c.size - 1).astype(np.uint8)
+    return idx, norms
