@@ -1,0 +1,96 @@
+"""Tests for the problem-289 eviction lab: drive the controls, check bars, raster and readout.
+
+The lab takes the student's functions; here they come from the solution notebook's code cells
+(loaded without running the notebook) plus the chapter's provided answers.
+"""
+import importlib.util
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import nbformat
+import numpy as np
+import pytest
+
+from mlpapers.triattention import eviction_widget as ew
+
+SOLUTIONS = Path(__file__).resolve().parents[1] / "solutions" / "triattention"
+
+
+def _solution_namespace() -> dict:
+    spec = importlib.util.spec_from_file_location("triattention_given_for_eviction_tests",
+                                                  SOLUTIONS / "triattention_given.py")
+    given = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(given)
+    ns = {"np": np, **{k: getattr(given, k) for k in dir(given) if not k.startswith("__")}}
+    nb = nbformat.read(SOLUTIONS / "289_kv_eviction_capstone.ipynb", as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution"):
+            exec(cell.source, ns)
+    return ns
+
+
+@pytest.fixture(scope="module")
+def fns():
+    return _solution_namespace()
+
+
+@pytest.fixture(scope="module")
+def lab(fns):
+    return ew.eviction_lab(fns)
+
+
+def test_kept_sets_have_budget_keys(fns):
+    sc = ew.eviction_scenario(seed=0)
+    kept = ew.kept_sets(fns, sc, 128)
+    assert set(kept) == {"recent", "window", "triattention", "oracle"}
+    for idx in kept.values():
+        assert len(idx) == 128 and len(np.unique(idx)) == 128
+    assert np.array_equal(kept["recent"], np.arange(2560 - 128, 2560))
+    assert set(range(2552, 2560)) <= set(kept["window"].tolist())  # window keys always kept
+
+
+def test_bars_show_the_evaluation(lab, fns):
+    ax = lab.figure.axes[0]
+    labels = [c.get_label() for c in ax.containers]
+    assert labels == ["mass", "output error"]
+    res = fns["evaluate_policies"](ew.eviction_scenario(seed=0), 256)
+    heights = [b.get_height() for b in ax.containers[0]]
+    assert np.allclose(heights, [res[p]["mass"] for p in ew.POLICIES])
+    oracle = [l for l in ax.get_lines() if l.get_label() == "oracle mass"]
+    assert len(oracle) == 1 and np.isclose(oracle[0].get_ydata()[0], res["oracle"]["mass"])
+    assert heights[2] > heights[1] > heights[0]  # TriAttention > window > recency on seed 0
+    assert "10.0x" in lab.readout
+
+
+def test_raster_has_one_row_per_policy(lab):
+    raster = lab.figure.axes[1]
+    rows = raster.collections
+    assert len(rows) == 4
+    assert all(len(r.get_segments()) == 256 for r in rows)
+
+
+def test_budget_control_redraws(lab):
+    before = lab.redraws
+    lab.controls["budget"].value = 512
+    assert lab.redraws == before + 1
+    assert "5.0x" in lab.readout
+    assert all(len(r.get_segments()) == 512 for r in lab.figure.axes[1].collections)
+    lab.controls["budget"].value = 256
+
+
+def test_flat_regime_lowers_every_policy(fns):
+    _, sharp = ew.draw_eviction(fns, seed=1)
+    _, flat = ew.draw_eviction(fns, seed=1, norm_sigma=0.0)
+    mass = lambda text, p: float(next(l for l in text.splitlines() if l.startswith(p)).split()[1])
+    for p in ("window", "triattention", "oracle"):
+        assert mass(flat, p) < mass(sharp, p)
+
+
+def test_streaming_mode(fns):
+    fig, readout = ew.draw_eviction(fns, mode="streaming", seed=0)
+    assert "oracle" not in readout
+    tri = float(next(l for l in readout.splitlines() if l.startswith("triattention")).split()[1])
+    assert abs(tri - 0.9694) < 5e-4
