@@ -1,0 +1,17 @@
+"""Mistake: the mask loss is averaged over the MASKED positions instead of all n_b valid positions
+(then the 1/t weight double-counts the masking rate)."""
+import numpy as np
+
+
+def denoising_loss(logits, x0, xt, t, vocab_size, process="uniform", valid_mask=None):
+    z = np.asarray(logits, dtype=float)
+    x0, xt, t = np.asarray(x0), np.asarray(xt), np.asarray(t, dtype=float)
+    B, L, V = z.shape
+    valid = np.ones((B, L), bool) if valid_mask is None else np.asarray(valid_mask)
+    m = z.max(-1, keepdims=True)
+    logp = z - m - np.log(np.exp(z - m).sum(-1, keepdims=True))
+    nll = -np.take_along_axis(logp, x0[..., None], -1)[..., 0]
+    scored = valid if process == "uniform" else valid & (xt == V)
+    n = np.maximum(scored.sum(-1), 1)
+    loss = np.where(scored, nll, 0.0).sum(-1) / n
+    return loss / t if process == "mask" else loss

@@ -1,0 +1,14 @@
+"""Mistake: attention scores are q k^T without the 1/sqrt(d) scaling."""
+import numpy as np
+
+
+def masked_attention(q, k, v, mask):
+    q, k, v = (np.asarray(x, dtype=np.float64) for x in (q, k, v))
+    mask = np.asarray(mask)
+    if mask.dtype != bool:
+        raise TypeError("mask must be boolean")
+    if mask.shape != (q.shape[0], k.shape[0]) or not mask.any(axis=1).all():
+        raise ValueError("bad mask")
+    s = np.where(mask, q @ k.T, -np.inf)
+    w = np.exp(s - s.max(axis=1, keepdims=True))
+    return (w / w.sum(axis=1, keepdims=True)) @ v
