@@ -8,7 +8,7 @@ DEVICE ?= cpu
 NB     ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lab update test release solutions validate check autograde feedback readme normalize
+.PHONY: help setup lab update test release solutions validate check autograde feedback bench-grading readme normalize
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -47,6 +47,9 @@ autograde: $(STAMP) ## grade grading/submitted/ into the gradebook and grading/g
 
 feedback: $(STAMP) ## write HTML feedback for graded submissions into grading/feedback/
 	$(PY) -m mlpapers feedback
+
+bench-grading: $(STAMP) ## time the course grader against plain sequential nbgrader on a synthetic class
+	$(PY) -m mlpapers bench-grading
 
 readme: $(STAMP) ## regenerate the README's course map from the catalog
 	$(PY) -m mlpapers readme

@@ -1,47 +1,23 @@
 """`make autograde` / `make feedback` on honest submissions: a solved chapter earns full marks,
 an untouched one zero, and grades.csv says so."""
 import csv
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
+from coursekit import make_course, run_cli, submit
 from mlpapers import catalog
-from mlpapers.paths import ROOT
-from mlpapers.submissions import solved_copy, untouched_copy, write_submission
+from mlpapers.submissions import solved_copy, untouched_copy
 
 pytestmark = pytest.mark.notebooks
 CHAPTER = "turboquant"
 
 
-def make_course(tmp: Path) -> Path:
-    """A throwaway course root: the configuration, sources and release, and an empty grading/."""
-    root = tmp / "course"
-    root.mkdir()
-    for name in ("grader_config.py", "nbgrader_config.py"):
-        shutil.copy(ROOT / name, root / name)
-    for folder in ("solutions", "release"):
-        shutil.copytree(ROOT / folder, root / folder)
-    return root
-
-
-def run_cli(root: Path, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, MLPAPERS_ROOT=str(root))
-    proc = subprocess.run([sys.executable, "-m", "mlpapers", *args], cwd=root, env=env,
-                          capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return proc
-
-
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    root = make_course(tmp_path_factory.mktemp("grading"))
+    root = make_course(tmp_path_factory.mktemp("grading"), list(catalog.problems(CHAPTER)))
     for p in catalog.problems(CHAPTER):
-        write_submission(solved_copy(p), root / "grading" / "submitted" / "alice" / CHAPTER / f"{p.stem}.ipynb")
-        write_submission(untouched_copy(p), root / "grading" / "submitted" / "bob" / CHAPTER / f"{p.stem}.ipynb")
+        submit(root, "alice", p, solved_copy(p))
+        submit(root, "bob", p, untouched_copy(p))
     run_cli(root, "autograde")
     with (root / "grading" / "grades.csv").open() as f:
         rows = list(csv.DictReader(f))
@@ -51,7 +27,7 @@ def graded(tmp_path_factory):
 def test_csv_has_the_course_columns_and_a_row_per_notebook(graded):
     root, rows = graded
     header = (root / "grading" / "grades.csv").read_text().splitlines()[0]
-    assert header == "student,assignment,notebook,score,max_score,status"
+    assert header == "student,assignment,notebook,score,max_score,status,reason"
     assert len(rows) == 2 * len(catalog.problems(CHAPTER))
 
 

@@ -58,18 +58,29 @@ def cmd_check(args) -> int:
 
 
 def cmd_autograde(args) -> int:
-    from mlpapers.grading import autograde
-    rows = autograde()
+    from mlpapers.grader import autograde
+
+    def show(o: dict) -> None:
+        print(f"  {o['student']:<14} {o['notebook']:<34} {o['score']:>5g}/{o['max_score']:<4g} {o['status']:<11} "
+              f"{o.get('reason', '')[:70]}", flush=True)
+
+    rows = autograde(workers=args.workers, cell_timeout=args.cell_timeout, progress=show)
+    counts: dict[str, int] = {}
     for r in rows:
-        print(f"{r.student:<16} {r.notebook:<36} {r.score:>5g}/{r.max_score:<5g} {r.status}")
-    print(f"{len(rows)} notebooks graded into grading/grades.csv")
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    print(f"{len(rows)} notebooks in grading/grades.csv: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
     return 0
 
 
 def cmd_feedback(args) -> int:
-    from mlpapers.grading import feedback
-    feedback()
-    print("feedback written to grading/feedback/")
+    from mlpapers.grader import feedback
+    print(f"{feedback()} feedback page(s) in grading/feedback/")
+    return 0
+
+
+def cmd_bench_grading(args) -> int:
+    from mlpapers.grader.bench import bench, format_bench
+    print(format_bench(bench(students=args.students, workers=args.workers)))
     return 0
 
 
@@ -122,8 +133,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--device", default=os.environ.get("DEVICE", "cpu"))
     p = add("check", cmd_check, "run the graded cells of one of your notebooks")
     p.add_argument("notebook")
-    add("autograde", cmd_autograde, "grade grading/submitted/ into the gradebook and grading/grades.csv")
+    p = add("autograde", cmd_autograde, "grade grading/submitted/ into the gradebook and grading/grades.csv")
+    p.add_argument("--workers", type=int, default=None, help="notebooks graded at once (default: CPU count)")
+    p.add_argument("--cell-timeout", type=int, default=None, help="seconds per cell (default: grader_config.py)")
     add("feedback", cmd_feedback, "write HTML feedback for graded submissions")
+    p = add("bench-grading", cmd_bench_grading, "time the course grader against plain sequential nbgrader")
+    p.add_argument("--students", type=int, default=3, help="synthetic students (solved, stub, mutant, ...)")
+    p.add_argument("--workers", type=int, default=None)
     add("readme", cmd_readme, "regenerate the README's course map from the catalog")
     add("update", cmd_update, "copy new release notebooks into notebooks/ (never overwrites)")
     p = add("lab", cmd_lab, "fill notebooks/ and start JupyterLab there")

@@ -18,6 +18,11 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from mlpapers.notebooks import is_grade, is_solution, nbgrader_meta
 
 
+# Several kernels share two cores: one BLAS thread each avoids oversubscription (a 128x128 QR went
+# from 1-2 s to 1 ms under load in the TurboQuant notebooks).
+SINGLE_THREADED_BLAS = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
 @dataclass
 class CellOutcome:
     """What happened to one code cell."""
@@ -52,6 +57,7 @@ def kernel_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("NBGRADER_EXECUTION", "validate")
     env.setdefault("PYTHONHASHSEED", "0")
+    env.update(SINGLE_THREADED_BLAS)
     env.update(extra)
     return env
 

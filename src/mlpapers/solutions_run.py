@@ -7,11 +7,13 @@ ends with ``N passed, M failed``.
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from mlpapers.catalog import Problem
+from mlpapers.execute import SINGLE_THREADED_BLAS
 from mlpapers.paths import BUILD, SOLUTIONS
 
 
@@ -53,6 +55,8 @@ def run_one(problem: Problem, device: str, out_dir: Path, timeout: int) -> Noteb
 def run_solutions(problems: list[Problem], device: str = "cpu", out_dir: Path | None = None,
                   timeout: int = 300) -> list[NotebookReport]:
     """Run every solution notebook that exists; write ``report.json`` and ``report.md``."""
+    for key, value in SINGLE_THREADED_BLAS.items():
+        os.environ.setdefault(key, value)  # papermill's kernels inherit this process's environment
     out_dir = out_dir or BUILD / "solutions"
     out_dir.mkdir(parents=True, exist_ok=True)
     reports = [run_one(p, device, out_dir, timeout) for p in problems if (SOLUTIONS / p.notebook).exists()]

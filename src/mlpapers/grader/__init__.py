@@ -1,0 +1,45 @@
+"""Autograding a class: isolated, parallel, resumable, and nothing lost.
+
+``autograde()`` grades ``grading/submitted/<student>/<chapter>/*.ipynb`` (see ``batch.py``), each
+notebook in its own sandboxed kernel (``sandbox.py``, ``guard.py``), into the gradebook
+(``gradebook.py``), a journal and ``grading/grades.csv``; ``feedback()`` publishes the HTML pages
+(``feedback.py``) into ``grading/feedback/``.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+
+from mlpapers.grader.batch import lock_down, make_jobs, outcomes, run_batch, write_csv
+from mlpapers.grader.gradebook import GradebookWriter, register
+from mlpapers.paths import GRADING
+
+__all__ = ["autograde", "feedback"]
+
+
+def autograde(workers: int | None = None, cell_timeout: int | None = None, memory_mib: int = 3072,
+              progress=None) -> list[dict]:
+    """Grade everything not yet graded; return all outcomes (one per student and notebook)."""
+    from mlpapers.grader.gradebook import course_config
+    lock_down()
+    cell_timeout = cell_timeout or int(course_config().Execute.timeout or 60)
+    jobs = make_jobs(GRADING / "submitted", cell_timeout, memory_mib)
+    for chapter in dict.fromkeys(j.assignment for j in jobs):
+        register(chapter)
+    journal = GRADING / "journal"
+    with GradebookWriter() as gradebook:
+        run_batch(jobs, workers or os.cpu_count() or 1, journal, gradebook, progress)
+    rows = outcomes(journal, jobs)
+    write_csv(rows, GRADING / "grades.csv")
+    return rows
+
+
+def feedback() -> int:
+    """Copy every graded notebook's feedback page to ``grading/feedback/<student>/<chapter>/``."""
+    count = 0
+    for page in sorted((GRADING / "journal").glob("*/*/*.html")):
+        dest = GRADING / "feedback" / page.relative_to(GRADING / "journal")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(page, dest)
+        count += 1
+    return count

@@ -1,0 +1,322 @@
+"""Grading one submitted notebook: prepare it, run it in a sandboxed kernel, judge every test cell.
+
+Runs in a worker process; returns a plain dict (see :class:`Outcome`) that the batch writes to the
+gradebook, the journal and the CSV. Nothing a submission does can stop this function from
+returning an outcome: invalid JSON, a dead kernel, an endless loop, exhausted memory or a destroyed
+guard all end as a status with a reason.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import nbformat
+from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.manager import AsyncKernelManager
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+from mlpapers.grader import sandbox
+from mlpapers.grader.prepare import prepare
+from mlpapers.notebooks import is_grade, nbgrader_meta, read
+
+SCRATCH_BASE = Path(os.environ.get("MLPAPERS_SCRATCH", "/tmp"))
+
+
+@dataclass
+class CellResult:
+    """One graded cell's result as the student may see it."""
+    grade_id: str
+    points: float
+    score: float
+    message: str = ""
+
+
+@dataclass
+class Outcome:
+    """One (student, notebook) row, with the per-cell results and the feedback page."""
+    student: str
+    assignment: str
+    notebook: str
+    score: float
+    max_score: float
+    status: str
+    reason: str = ""
+    submission_sha: str = ""
+    seconds: float = 0.0
+    cell_seconds: float = 0.0
+    cells: list[CellResult] = field(default_factory=list)
+    feedback_html: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Job:
+    """What a worker needs to grade one notebook (all paths absolute)."""
+    student: str
+    assignment: str
+    notebook: str
+    submission: str | None  # None: not handed in
+    source: str
+    release: str
+    chapter_files: list[str]  # non-notebook release files (given modules) copied into the scratch
+    uid: int
+    hide: list[str]
+    course_paths: list[str]
+    cell_timeout: int = 60
+    memory_mib: int = 3072
+    submission_sha: str = ""
+    mpl_cache: str = ""  # a prepared matplotlib font cache, so no kernel has to build one
+    note: str = ""  # e.g. "handed in as 176_qjl-Copy1.ipynb"
+
+
+def _guard_cell(code: str) -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_code_cell(code)
+    cell.metadata["mlpapers_guard"] = True
+    return cell
+
+
+def instrument(nb, nonce: str, scratch: str, course_paths: list[str]) -> None:
+    """Insert the guard's install, bind, before and after cells (see ``guard.py``)."""
+    g = f"_mlp_guard_{nonce}"
+    cells = [_guard_cell(f"from mlpapers.grader.guard import install as _mlp_install\n"
+                         f"{g} = _mlp_install({nonce!r}, {scratch!r}, {tuple(course_paths)!r})\n"
+                         f"del _mlp_install")]
+    first_answer = next((i for i, c in enumerate(nb.cells) if nbgrader_meta(c).get("solution")), len(nb.cells))
+    setup = [i for i, c in enumerate(nb.cells[:first_answer])
+             if c.cell_type == "code" and nbgrader_meta(c).get("locked") and not is_grade(c)]
+    bind_at = setup[-1] if setup else -1
+    if bind_at < 0:
+        cells.append(_guard_cell(f"{g}.bind_names(globals())"))
+    for i, cell in enumerate(nb.cells):
+        if is_grade(cell):
+            gid = nbgrader_meta(cell)["grade_id"]
+            cells.append(_guard_cell(f"{g}.before({gid!r})"))
+            cells.append(cell)
+            cells.append(_guard_cell(f"{g}.after({gid!r})"))
+        else:
+            cells.append(cell)
+        if i == bind_at:
+            cells.append(_guard_cell(f"{g}.bind_names(globals())"))
+    nb.cells = cells
+
+
+def _guard_reports(cell, nonce: str) -> list[dict]:
+    found = []
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "stream":
+            for line in out.get("text", "").splitlines():
+                try:
+                    data = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(data, dict) and data.get("guard") == nonce:
+                    found.append(data)
+    return found
+
+
+def _error_of(cell) -> dict | None:
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "error":
+            return out
+    return None
+
+
+def _make_scratch(job: Job) -> Path:
+    scratch = Path(tempfile.mkdtemp(prefix="mlpg-", dir=SCRATCH_BASE))
+    for f in job.chapter_files:
+        shutil.copy(f, scratch / Path(f).name)
+    if job.mpl_cache:
+        shutil.copytree(job.mpl_cache, scratch / ".matplotlib")
+    if sandbox.isolation_level() == "namespaces":
+        for path in [scratch, *scratch.rglob("*")]:
+            os.chown(path, job.uid, job.uid)
+        os.chmod(scratch, 0o700)
+    return scratch
+
+
+def run_sandboxed(nb, job: Job, scratch: Path, deadline: float) -> tuple[dict, str | None, dict]:
+    """Execute ``nb`` in the sandbox; return (execute replies by cell index, abort reason, timing)."""
+    work = Path(tempfile.mkdtemp(prefix="mlpk-"))
+    os.chmod(work, 0o700)
+    replies: dict[int, tuple[str, str | None]] = {}
+    aborted: list[str] = []
+    try:
+        sandbox.kernelspec(work, scratch, job.uid, [Path(p) for p in job.hide], job.memory_mib,
+                           cpu_seconds=int(deadline) + 30)
+        ksm = KernelSpecManager(kernel_dirs=[str(work / "kernels")])
+        # The async manager matters: with a blocking client nbclient waits on iopub with no timeout
+        # and never notices a kernel that died without saying goodbye.
+        km = AsyncKernelManager(kernel_name="mlpapers-sandbox", kernel_spec_manager=ksm, transport="ipc",
+                                ip=str(scratch / "ipc"), connection_file=str(work / "connection.json"))
+        client = NotebookClient(
+            nb, km=km, timeout=job.cell_timeout, allow_errors=True, interrupt_on_timeout=True,
+            error_on_timeout={"ename": "CellTimeoutError",
+                              "evalue": f"the cell ran longer than {job.cell_timeout} s and was interrupted"},
+            record_timing=True, startup_timeout=60, shutdown_kernel="immediate",
+            on_cell_executed=lambda cell, cell_index, execute_reply: replies.__setitem__(
+                cell_index, (execute_reply["content"].get("status", "error"),
+                             execute_reply["content"].get("ename"))),
+            resources={"metadata": {"path": str(scratch)}})
+
+        def kill() -> None:
+            process = getattr(getattr(km, "provisioner", None), "process", None)
+            if process is not None and process.poll() is None:
+                process.kill()
+
+        def watchdog() -> None:
+            aborted.append(f"the notebook ran longer than {deadline:.0f} s and was stopped")
+            kill()
+
+        timer = threading.Timer(deadline, watchdog)
+        timer.start()
+        try:
+            client.execute()
+        except DeadKernelError as exc:
+            if not aborted:
+                aborted.append(f"kernel_died: the kernel died ({str(exc).strip()[:120] or 'no message'})")
+        except CellTimeoutError:
+            aborted.append("a cell did not stop after being interrupted")
+        except Exception as exc:  # e.g. the kernel never started
+            if not aborted:
+                aborted.append(f"error: {type(exc).__name__}: {str(exc).strip()[:200]}")
+        finally:
+            timer.cancel()
+            kill()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return replies, (aborted[0] if aborted else None), {}
+
+
+def _visible_lines(release_source: str) -> int:
+    return len(release_source.splitlines())
+
+
+def judge(nb, nonce: str, replies: dict, aborted: str | None, release_nb) -> tuple[list[CellResult], list[str]]:
+    """Score each graded cell; return the results and tamper notes from the guard."""
+    released = {nbgrader_meta(c).get("grade_id"): c.source for c in release_nb.cells}
+    results: list[CellResult] = []
+    notes: list[str] = []
+    cells = nb.cells
+    for i, cell in enumerate(cells):
+        if not is_grade(cell) or cell.metadata.get("mlpapers_guard"):
+            continue
+        gid = nbgrader_meta(cell)["grade_id"]
+        points = float(nbgrader_meta(cell).get("points", 0))
+        before = _guard_reports(cells[i - 1], nonce) if i > 0 else []
+        after = _guard_reports(cells[i + 1], nonce) if i + 1 < len(cells) else []
+        error = _error_of(cell)
+        ran = cell.get("execution_count") is not None
+        ok = ran and error is None and replies.get(i, ("missing", None))[0] == "ok"
+        for report in before + after:
+            notes += [f"patched {p}" for p in report["patched"]]
+            notes += report["events"]
+        if ok and not (before and after):
+            ok = False
+            notes.append(f"the grading guard around {gid} was disabled")
+        if ok and after and after[0]["patched"]:
+            ok = False
+            notes.append(f"{gid} voided: the grading helpers were patched while it ran")
+        results.append(CellResult(gid, points, points if ok else 0.0,
+                                  "" if ok else _student_message(cell, error, ran, aborted, released.get(gid, ""))))
+    return results, notes
+
+
+def _student_message(cell, error, ran, aborted, visible_source) -> str:
+    """What the feedback says about a failed cell: never hidden test code or expected values."""
+    if not ran:
+        return f"not run: {aborted or 'an earlier problem stopped the notebook'}"
+    if error is None:
+        return "failed"
+    ename, evalue = error.get("ename", "Error"), str(error.get("evalue", ""))
+    if ename == "HiddenCheckFailed":
+        return evalue
+    line = _failing_line(error)
+    visible = _visible_lines(visible_source)
+    if line is not None and line <= visible:
+        return f"{ename}: {evalue}"
+    if line is None and "BEGIN HIDDEN TESTS" not in cell.source:
+        return f"{ename}: {evalue}"
+    return f"{ename} in a hidden check (details are hidden)"
+
+
+def _failing_line(error) -> int | None:
+    """The line of the graded cell where the error surfaced, read from IPython's traceback."""
+    import re
+    for frame in error.get("traceback", []):
+        plain = re.sub(r"\x1b\[[0-9;]*m", "", frame)
+        m = re.search(r"Cell In\[\d+\], line (\d+)", plain)
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def grade(job: Job) -> dict:
+    """Grade one notebook of one student; always returns an :class:`Outcome` as a dict."""
+    start = time.perf_counter()
+    source, release = read(job.source), read(job.release)
+    max_score = sum(float(nbgrader_meta(c).get("points", 0)) for c in source.cells if is_grade(c))
+    base = dict(student=job.student, assignment=job.assignment, notebook=job.notebook,
+                max_score=max_score, submission_sha=job.submission_sha)
+    if job.submission is None:
+        return Outcome(score=0.0, status="missing", reason="not handed in", **base).to_dict()
+    try:
+        submitted = nbformat.read(job.submission, as_version=4)
+        if not hasattr(submitted, "cells"):
+            raise ValueError("no cells")
+    except Exception as exc:
+        return Outcome(score=0.0, status="error",
+                       reason=f"not a readable notebook ({type(exc).__name__}: {str(exc)[:80]})",
+                       **base).to_dict()
+    prepared = prepare(submitted, source, release)
+    nonce = secrets.token_hex(8)
+    nb = prepared.nb
+    scratch = _make_scratch(job)
+    try:
+        instrument(nb, nonce, str(scratch), job.course_paths)
+        deadline = max(60.0, 4.0 * job.cell_timeout + 2.0 * len(nb.cells))
+        replies, aborted, _ = run_sandboxed(nb, job, scratch, deadline)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    results, guard_notes = judge(nb, nonce, replies, aborted, release)
+    notes = ([job.note] if job.note else []) + prepared.notes + guard_notes
+    errors = [_error_of(c) for c in nb.cells if c.cell_type == "code"]
+    timed_out = any(ename == "CellTimeoutError" for _, ename in replies.values())
+    memory = any(e and e.get("ename") == "MemoryError" for e in errors)
+    if aborted and aborted.startswith("kernel_died"):
+        status, reason = "kernel_died", aborted.split(": ", 1)[1]
+    elif aborted and aborted.startswith("error"):
+        status, reason = "error", aborted.split(": ", 1)[1]
+    elif aborted or timed_out:
+        status, reason = "timeout", aborted or f"a cell ran longer than {job.cell_timeout} s"
+    elif any(n.startswith(("patched", "touched", "opened", "sent", "started", "signalled", "wrote",
+                           "deleted", "edited", "the grading guard")) or "voided" in n for n in notes):
+        status, reason = "tampered", ""
+    elif memory:
+        status, reason = "error", f"ran out of memory (limit {job.memory_mib} MiB)"
+    else:
+        status, reason = "graded", ""
+    reason = "; ".join(dict.fromkeys([r for r in [reason, *notes] if r]))[:500]
+    cell_seconds = 0.0
+    for c in nb.cells:
+        t = c.get("metadata", {}).get("execution", {})
+        if "iopub.execute_input" in t and "shell.execute_reply" in t:
+            from datetime import datetime
+            a = datetime.fromisoformat(t["iopub.execute_input"].replace("Z", "+00:00"))
+            b = datetime.fromisoformat(t["shell.execute_reply"].replace("Z", "+00:00"))
+            cell_seconds += max(0.0, (b - a).total_seconds())
+    outcome = Outcome(score=sum(r.score for r in results), status=status, reason=reason,
+                      seconds=round(time.perf_counter() - start, 3), cell_seconds=round(cell_seconds, 3),
+                      cells=results, **base)
+    from mlpapers.grader.feedback import render_feedback
+    outcome.feedback_html = render_feedback(outcome, nb, release)
+    return outcome.to_dict()

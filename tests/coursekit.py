@@ -1,0 +1,51 @@
+"""Throwaway course roots for grading tests: the configuration, some sources, their release."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from mlpapers import catalog
+from mlpapers.paths import RELEASE, ROOT, SOLUTIONS
+
+
+def make_course(tmp: Path, problems: list[catalog.Problem]) -> Path:
+    """A course root holding only ``problems`` (and their chapters' given modules)."""
+    root = tmp / "course"
+    root.mkdir()
+    for name in ("grader_config.py", "nbgrader_config.py"):
+        shutil.copy(ROOT / name, root / name)
+    for p in problems:
+        for base, dest in ((SOLUTIONS, root / "solutions"), (RELEASE, root / "release")):
+            (dest / p.chapter).mkdir(parents=True, exist_ok=True)
+            shutil.copy(base / p.notebook, dest / p.notebook)
+            for extra in (base / p.chapter).glob("*.py"):
+                shutil.copy(extra, dest / p.chapter / extra.name)
+    return root
+
+
+def run_cli(root: Path, *args: str, env: dict | None = None, check: bool = True,
+            timeout: int = 900) -> subprocess.CompletedProcess:
+    """``python -m mlpapers <args>`` in the course root."""
+    full_env = dict(os.environ, MLPAPERS_ROOT=str(root), **(env or {}))
+    proc = subprocess.run([sys.executable, "-m", "mlpapers", *args], cwd=root, env=full_env,
+                          capture_output=True, text=True, timeout=timeout)
+    if check:
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc
+
+
+def submit(root: Path, student: str, problem: catalog.Problem, nb=None, *, name: str | None = None,
+           text: str | None = None) -> Path:
+    """Put a submission in ``grading/submitted/<student>/<chapter>/``."""
+    import nbformat
+    folder = root / "grading" / "submitted" / student / problem.chapter
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / (name or f"{problem.stem}.ipynb")
+    if text is not None:
+        path.write_text(text)
+    elif nb is not None:
+        nbformat.write(nb, str(path))
+    return path

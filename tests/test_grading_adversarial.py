@@ -1,0 +1,200 @@
+"""Autograding holds against real student behaviour: every row ends with the right score and status.
+
+One batch of submissions of problem 176, each modelling something students do (or attempt): the
+right answer, the stub, a known-wrong answer, an endless loop, a dead kernel, a file that is not a
+notebook, a missing or renamed notebook, an extra file, edited and deleted test cells, patched test
+helpers, an attack on the gradebook, snooping on another student, a network connection and a
+memory bomb. The same batch is graded into SQLite and into a real PostgreSQL cluster.
+"""
+import csv
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from coursekit import make_course, run_cli, submit
+from mlpapers import catalog
+from mlpapers.grader.gradebook import GradebookWriter
+from mlpapers.notebooks import is_grade, is_solution
+from mlpapers.paths import MUTANTS
+from mlpapers.submissions import solved_copy, untouched_copy
+from pgcluster import postgres_cluster
+
+pytestmark = pytest.mark.notebooks
+PROBLEM = catalog.problem(176)
+FULL = float(PROBLEM.points)
+CELL_TIMEOUT = "5"
+
+
+def answers(nb):
+    return [c for c in nb.cells if is_solution(c) and c.cell_type == "code"]
+
+
+def first_answer(nb):
+    return answers(nb)[0]
+
+
+def solved_plus(code: str, last: bool = False):
+    """The solved notebook with ``code`` appended to its first (or last) answer cell."""
+    nb = solved_copy(PROBLEM)
+    answers(nb)[-1 if last else 0].source += "\n\n" + code
+    return nb
+
+
+def stub_plus(code: str):
+    nb = untouched_copy(PROBLEM)
+    cell = first_answer(nb)
+    cell.source = code + "\n\n" + cell.source
+    return nb
+
+
+PATCH = ("import numpy as np\nimport mlpapers.checks as mc\nnp.allclose = lambda *a, **k: True\n"
+         "mc.check_close = lambda *a, **k: None\ncheck_close = lambda *a, **k: None\n")
+SLY = ("def qjl_variance(q, k, m):\n    import mlpapers.checks as mc\n"
+       "    mc.check_close = lambda *a, **k: None\n    globals()['check_close'] = lambda *a, **k: None\n"
+       "    return 0.0\n")
+# Right answers, but the function also patches the checks while a test cell runs: the cell is voided.
+SLY_OK = ("_real_variance = qjl_variance\n\n\ndef qjl_variance(q, k, m):\n    import mlpapers.checks as mc\n"
+          "    mc.check_close = lambda *a, **k: None\n    return _real_variance(q, k, m)\n")
+
+
+def build_batch(root: Path) -> dict[str, tuple]:
+    """Write every case's submission; return student -> (score test, status, reason fragment)."""
+    grading = root / "grading"
+    victim = grading / "submitted" / "correct" / PROBLEM.chapter / f"{PROBLEM.stem}.ipynb"
+    mutant = (MUTANTS / PROBLEM.chapter / str(PROBLEM.id) / "np_sign.py").read_text()
+    cases = {
+        "correct": (solved_copy(PROBLEM), FULL, "graded", ""),
+        "stub": (untouched_copy(PROBLEM), 0.0, "graded", ""),
+        "mutant": (solved_plus(mutant), "partial", "graded", ""),
+        "loop": (solved_plus("while True:\n    pass"), FULL, "timeout", "longer than"),
+        "dead": (solved_plus("import os\nos._exit(1)"), 0.0, "kernel_died", "died"),
+        "renamed": (solved_copy(PROBLEM), FULL, "graded", "handed in as"),
+        "extra": (solved_copy(PROBLEM), FULL, "graded", ""),
+        "edited": (None, FULL, "tampered", "edited locked cell"),
+        "deleted": (None, FULL, "tampered", "deleted locked cell"),
+        "patcher": (stub_plus(PATCH), 0.0, "tampered", "patched numpy.allclose"),
+        "patcher_ok": (solved_plus(PATCH), FULL, "tampered", "patched mlpapers.checks.check_close"),
+        "sly": (solved_plus(SLY, last=True), "partial", "tampered", "patched mlpapers.checks.check_close"),
+        "sly_ok": (solved_plus(SLY_OK, last=True), "partial", "tampered", "voided"),
+        "gradebook": (solved_plus(
+            f"import os\nfor _p in [{str(grading / 'gradebook.db')!r}]:\n"
+            "    try:\n        os.remove(_p)\n    except Exception:\n        pass\n"
+            "    try:\n        open(_p, 'w').write('owned')\n    except Exception:\n        pass"),
+            FULL, "tampered", "touched course files"),
+        "snoop": (solved_plus(
+            f"try:\n    _other = open({str(victim)!r}).read()\nexcept Exception:\n    _other = None\n"
+            f"try:\n    open({str(victim)!r}, 'w').write('{{}}')\nexcept Exception:\n    pass"),
+            FULL, "tampered", "touched course files"),
+        "socket": (solved_plus(
+            "import socket\nfor _a in [('1.1.1.1', 80), ('127.0.0.1', 22)]:\n    try:\n"
+            "        socket.create_connection(_a, timeout=1).close()\n    except OSError:\n        pass"),
+            FULL, "tampered", "opened a network connection"),
+        "memory": (solved_plus("_hog = [bytearray(1024 ** 3) for _ in range(64)]"),
+                   FULL, "error", "ran out of memory"),
+        "badjson": (None, 0.0, "error", "not a readable notebook"),
+        "missing": (None, 0.0, "missing", "not handed in"),
+    }
+    for student, (nb, *_rest) in cases.items():
+        if student == "renamed":
+            submit(root, student, PROBLEM, nb, name=f"{PROBLEM.stem}-Copy1.ipynb")
+        elif student == "extra":
+            submit(root, student, PROBLEM, nb)
+            (grading / "submitted" / student / PROBLEM.chapter / "notes.txt").write_text("my notes")
+        elif student == "edited":
+            nb = solved_copy(PROBLEM)
+            next(c for c in nb.cells if is_grade(c)).source = "pass  # tests are overrated"
+            submit(root, student, PROBLEM, nb)
+        elif student == "deleted":
+            nb = solved_copy(PROBLEM)
+            nb.cells.remove(next(c for c in nb.cells if is_grade(c)))
+            submit(root, student, PROBLEM, nb)
+        elif student == "badjson":
+            submit(root, student, PROBLEM, text='{"cells": [ this is not json')
+        elif student == "missing":
+            (grading / "submitted" / student / PROBLEM.chapter).mkdir(parents=True)
+        else:
+            submit(root, student, PROBLEM, nb)
+    return {s: tuple(v[1:]) for s, v in cases.items()}
+
+
+def grade_batch(tmp: Path, db_url: str | None = None):
+    root = make_course(tmp, [PROBLEM])
+    expected = build_batch(root)
+    victim = root / "grading" / "submitted" / "correct" / PROBLEM.chapter / f"{PROBLEM.stem}.ipynb"
+    victim_hash = hashlib.sha256(victim.read_bytes()).hexdigest()
+    env = {"COURSE_DB_URL": db_url} if db_url else {}
+    run_cli(root, "autograde", "--cell-timeout", CELL_TIMEOUT, env=env)
+    with (root / "grading" / "grades.csv").open() as f:
+        rows = {r["student"]: r for r in csv.DictReader(f)}
+    assert hashlib.sha256(victim.read_bytes()).hexdigest() == victim_hash, "another student's file was changed"
+    return root, expected, rows
+
+
+def check_rows(expected, rows):
+    assert sorted(rows) == sorted(expected), "one row per student"
+    problems = []
+    for student, (score, status, fragment) in expected.items():
+        r = rows[student]
+        got = float(r["score"])
+        ok_score = (0 < got < FULL) if score == "partial" else got == score
+        if not (ok_score and r["status"] == status and fragment in r["reason"]):
+            problems.append(f"{student}: expected {score}/{status}/{fragment!r}, got {got}/{r['status']}/{r['reason']!r}")
+        assert float(r["max_score"]) == FULL
+    assert not problems, "\n".join(problems)
+
+
+@pytest.fixture(scope="module")
+def sqlite_batch(tmp_path_factory):
+    return grade_batch(tmp_path_factory.mktemp("adversarial-sqlite"))
+
+
+def test_every_row_has_the_expected_score_and_status(sqlite_batch):
+    _, expected, rows = sqlite_batch
+    check_rows(expected, rows)
+
+
+def test_gradebook_survives_and_agrees_with_the_csv(sqlite_batch):
+    root, _, rows = sqlite_batch
+    db = root / "grading" / "gradebook.db"
+    assert db.exists() and db.read_bytes()[:15] == b"SQLite format 3"
+    url = f"sqlite:///{db}"
+    with GradebookWriter(url) as gb:
+        scores = gb.scores()
+    for student, r in rows.items():
+        if r["status"] != "missing" or (student, PROBLEM.chapter, PROBLEM.stem) in scores:
+            assert scores[(student, PROBLEM.chapter, PROBLEM.stem)] == float(r["score"]), student
+
+
+def test_feedback_shows_results_but_no_hidden_tests(sqlite_batch):
+    root, _, rows = sqlite_batch
+    run_cli(root, "feedback")
+    source = json.loads((root / "solutions" / PROBLEM.notebook).read_text())
+    hidden_lines = {line.strip() for c in source["cells"] if "BEGIN HIDDEN TESTS" in "".join(c["source"])
+                    for line in "".join(c["source"]).split("### BEGIN HIDDEN TESTS")[1].splitlines()
+                    if len(line.strip()) > 25 and "END HIDDEN TESTS" not in line}
+    assert hidden_lines
+    for student in ("correct", "stub", "mutant", "sly"):
+        html = (root / "grading" / "feedback" / student / PROBLEM.chapter / f"{PROBLEM.stem}.html").read_text()
+        assert f"Score:</strong> {float(rows[student]['score']):g} / {FULL:g}" in html
+        assert "BEGIN HIDDEN TESTS" not in html
+        leaked = [line for line in hidden_lines if line in html]
+        assert not leaked, f"{student}: hidden test code in feedback: {leaked[:2]}"
+    stub = (root / "grading" / "feedback" / "stub" / PROBLEM.chapter / f"{PROBLEM.stem}.html").read_text()
+    assert "NotImplementedError" in stub
+
+
+def test_postgresql_gradebook_gives_identical_grades(sqlite_batch, tmp_path_factory):
+    _, expected, sqlite_rows = sqlite_batch
+    with postgres_cluster() as url:
+        _, _, pg_rows = grade_batch(tmp_path_factory.mktemp("adversarial-pg"), url)
+        with GradebookWriter(url) as gb:
+            pg_scores = gb.scores()
+    check_rows(expected, pg_rows)
+    strip = lambda rows: {s: (r["score"], r["max_score"], r["status"]) for s, r in rows.items()}  # noqa: E731
+    assert strip(pg_rows) == strip(sqlite_rows)
+    for student, r in pg_rows.items():
+        key = (student, PROBLEM.chapter, PROBLEM.stem)
+        if key in pg_scores:
+            assert pg_scores[key] == float(r["score"]), student
