@@ -14,7 +14,7 @@ from mlpapers.paths import RELEASE, ROOT, SOLUTIONS
 def make_course(tmp: Path, problems: list[catalog.Problem]) -> Path:
     """A course root holding only ``problems`` (and their chapters' given modules)."""
     root = tmp / "course"
-    root.mkdir()
+    root.mkdir(parents=True)
     for name in ("grader_config.py", "nbgrader_config.py"):
         shutil.copy(ROOT / name, root / name)
     for p in problems:
