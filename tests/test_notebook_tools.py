@@ -23,7 +23,9 @@ def _nb():
 
 
 def test_canonical_form_is_stable_and_clean():
-    text = notebooks.dumps(_nb())
+    nb = _nb()
+    del nb.cells[2]["id"]  # a cell without an id gets its grade_id
+    text = notebooks.dumps(nb)
     again = notebooks.dumps(nbformat.reads(text, as_version=4))
     assert text == again
     nb = nbformat.reads(text, as_version=4)
@@ -54,3 +56,27 @@ def test_report_ends_with_the_count():
     text = format_report([NotebookReport("a.ipynb", "passed", 1.0, "cpu"),
                           NotebookReport("b.ipynb", "failed", 2.0, "cuda", "boom")])
     assert text.splitlines()[-1] == "1 passed, 1 failed"
+
+
+def test_device_reaches_notebooks_that_declare_it(tmp_path, monkeypatch):
+    """`make solutions DEVICE=cuda` passes device to a torch notebook's parameters (and only there)."""
+    import mlpapers.solutions_run as sr
+    from mlpapers.catalog import Problem
+
+    def notebook(params: str, body: str):
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nb.cells = [nbformat.v4.new_code_cell(params, metadata={"tags": ["parameters"]}),
+                    nbformat.v4.new_code_cell(body)]
+        return nb
+
+    (tmp_path / "src" / "demo").mkdir(parents=True)
+    nbformat.write(notebook("seed = 0\ninteractive = True\ndevice = 'cpu'",
+                            "assert device == 'cuda' and interactive is False"),
+                   str(tmp_path / "src" / "demo" / "1_torch.ipynb"))
+    nbformat.write(notebook("seed = 0\ninteractive = True", "assert 'device' not in globals()"),
+                   str(tmp_path / "src" / "demo" / "2_numpy.ipynb"))
+    monkeypatch.setattr(sr, "SOLUTIONS", tmp_path / "src")
+    probs = [Problem(1, "demo", "torch", "t", "Easy", ()), Problem(2, "demo", "numpy", "n", "Easy", ())]
+    reports = sr.run_solutions(probs, device="cuda", out_dir=tmp_path / "out")
+    assert [(r.status, r.device) for r in reports] == [("passed", "cuda"), ("passed", "cpu (NumPy)")], reports

@@ -15,12 +15,8 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+from mlpapers.blas import SINGLE_THREADED_BLAS
 from mlpapers.notebooks import is_grade, is_solution, nbgrader_meta
-
-
-# Several kernels share two cores: one BLAS thread each avoids oversubscription (a 128x128 QR went
-# from 1-2 s to 1 ms under load in the TurboQuant notebooks).
-SINGLE_THREADED_BLAS = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 @dataclass

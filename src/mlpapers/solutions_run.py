@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from mlpapers.catalog import Problem
-from mlpapers.execute import SINGLE_THREADED_BLAS
+from mlpapers.blas import SINGLE_THREADED_BLAS
 from mlpapers.paths import BUILD, SOLUTIONS
 
 

@@ -10,17 +10,18 @@ from __future__ import annotations
 import os
 import shutil
 
-from mlpapers.grader.batch import lock_down, make_jobs, outcomes, run_batch, write_csv
-from mlpapers.grader.gradebook import GradebookWriter, register
 from mlpapers.paths import GRADING
 
 __all__ = ["autograde", "feedback"]
+# Imports of the heavy modules stay inside the functions: the sandbox launcher
+# (``python -m mlpapers.grader.sandbox``) runs once per kernel and must start fast.
 
 
 def autograde(workers: int | None = None, cell_timeout: int | None = None, memory_mib: int = 3072,
               progress=None) -> list[dict]:
     """Grade everything not yet graded; return all outcomes (one per student and notebook)."""
-    from mlpapers.grader.gradebook import course_config
+    from mlpapers.grader.batch import lock_down, make_jobs, outcomes, run_batch, write_csv
+    from mlpapers.grader.gradebook import GradebookWriter, course_config, register
     lock_down()
     cell_timeout = cell_timeout or int(course_config().Execute.timeout or 60)
     jobs = make_jobs(GRADING / "submitted", cell_timeout, memory_mib)

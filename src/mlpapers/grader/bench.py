@@ -56,7 +56,7 @@ def course_copy(base: Path, name: str) -> Path:
 
 def time_nbgrader(root: Path) -> float:
     """Wall seconds for plain ``nbgrader autograde``, one chapter after another, one process."""
-    chapters = sorted({p.parent.name for p in (root / "grading" / "submitted").glob("*/*")})
+    chapters = sorted({p.name for p in (root / "grading" / "submitted").glob("*/*") if p.is_dir()})
     env = nbgrader_env({"MLPAPERS_ROOT": str(root)})
     cfg = f"--NbGrader.config_file={root / 'grader_config.py'}"
     start = time.perf_counter()

@@ -24,7 +24,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from mlpapers.execute import SINGLE_THREADED_BLAS
+from mlpapers.blas import SINGLE_THREADED_BLAS
 
 MiB = 1024 * 1024
 
