@@ -8,7 +8,6 @@ notebook in its own sandboxed kernel (``sandbox.py``, ``guard.py``), into the gr
 from __future__ import annotations
 
 import os
-import shutil
 
 from mlpapers.paths import GRADING
 
@@ -36,11 +35,20 @@ def autograde(workers: int | None = None, cell_timeout: int | None = None, memor
 
 
 def feedback() -> int:
-    """Copy every graded notebook's feedback page to ``grading/feedback/<student>/<chapter>/``."""
+    """Render every graded notebook's feedback page into ``grading/feedback/<student>/<chapter>/``.
+
+    Pages already newer than their graded notebook are kept; returns how many pages exist.
+    """
+    import nbformat
+
+    from mlpapers.grader.feedback import render_html
+    journal = GRADING / "journal"
     count = 0
-    for page in sorted((GRADING / "journal").glob("*/*/*.html")):
-        dest = GRADING / "feedback" / page.relative_to(GRADING / "journal")
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(page, dest)
+    for page in sorted(journal.glob("*/*/*.feedback.ipynb")):
+        rel = page.relative_to(journal)
+        dest = GRADING / "feedback" / rel.parent / page.name.replace(".feedback.ipynb", ".html")
+        if not dest.exists() or dest.stat().st_mtime < page.stat().st_mtime:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_text(render_html(nbformat.read(str(page), as_version=4)), encoding="utf-8")
         count += 1
     return count

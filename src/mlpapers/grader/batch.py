@@ -118,9 +118,9 @@ def record(outcome: dict, journal: Path, gradebook) -> None:
     if gradebook is not None:
         gradebook.write(outcome)
     job_path = journal / outcome["student"] / outcome["assignment"] / f"{outcome['notebook']}.json"
-    html = outcome.pop("feedback_html", "")
-    if html:
-        _atomic_write(job_path.with_suffix(".html"), html)
+    page = outcome.pop("feedback_nb", "")
+    if page:
+        _atomic_write(job_path.with_suffix(".feedback.ipynb"), page)
     _atomic_write(job_path, json.dumps(outcome, indent=1, sort_keys=True))
 
 

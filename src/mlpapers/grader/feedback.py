@@ -46,10 +46,9 @@ def feedback_notebook(outcome, nb, release_nb) -> nbformat.NotebookNode:
     return out
 
 
-def render_feedback(outcome, nb, release_nb) -> str:
-    """HTML feedback for one graded notebook."""
+def render_html(feedback_nb: nbformat.NotebookNode) -> str:
+    """HTML for one feedback notebook."""
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="lab")
-    body, _ = exporter.from_notebook_node(feedback_notebook(outcome, nb, release_nb))
+    body, _ = HTMLExporter(template_name="lab").from_notebook_node(feedback_nb)
     return body

@@ -53,7 +53,7 @@ class Outcome:
     seconds: float = 0.0
     cell_seconds: float = 0.0
     cells: list[CellResult] = field(default_factory=list)
-    feedback_html: str = ""
+    feedback_nb: str = ""  # the feedback notebook (JSON); `make feedback` renders it to HTML
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -317,6 +317,6 @@ def grade(job: Job) -> dict:
     outcome = Outcome(score=sum(r.score for r in results), status=status, reason=reason,
                       seconds=round(time.perf_counter() - start, 3), cell_seconds=round(cell_seconds, 3),
                       cells=results, **base)
-    from mlpapers.grader.feedback import render_feedback
-    outcome.feedback_html = render_feedback(outcome, nb, release)
+    from mlpapers.grader.feedback import feedback_notebook
+    outcome.feedback_nb = nbformat.writes(feedback_notebook(outcome, nb, release))
     return outcome.to_dict()

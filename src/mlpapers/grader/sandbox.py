@@ -63,25 +63,42 @@ def _hide(paths: list[str]) -> None:
             subprocess.run(["mount", "--bind", "-o", "ro", str(empty), path], check=True)
 
 
-def _expose_interpreter() -> None:
-    """Make the Python installation reachable for an unprivileged uid.
+def _blocked_ancestor(path: Path) -> Path | None:
+    """The outermost folder on ``path`` that others may not enter (e.g. ``/root``), if any."""
+    for ancestor in [*reversed(path.parents)][1:] + [path]:
+        if not os.stat(ancestor).st_mode & 0o001:
+            return ancestor
+    return None
 
-    Interpreters often live below a folder only root may enter (``/root/.pyenv``). Inside our
-    private mount namespace, that folder is replaced by an empty tmpfs holding just the
-    interpreter's tree, bind-mounted from the real one; nothing else of it is visible.
+
+def _expose(paths: list[Path]) -> None:
+    """Make ``paths`` reachable for an unprivileged uid, and nothing else beside them.
+
+    Interpreters and checkouts often live below a folder only root may enter (``/root``). Inside
+    our private mount namespace such a folder is replaced by an empty tmpfs into which just the
+    needed subtrees are bind-mounted read-only from the real one.
     """
-    target = Path(os.path.realpath(sys.base_prefix))
-    for ancestor in [*reversed(target.parents)][1:]:
-        if os.stat(ancestor).st_mode & 0o001:
-            continue
-        child = ancestor / target.relative_to(ancestor).parts[0]
+    groups: dict[Path, set[str]] = {}
+    for path in paths:
+        blocked = _blocked_ancestor(path)
+        if blocked is not None and blocked != path:
+            groups.setdefault(blocked, set()).add(path.relative_to(blocked).parts[0])
+    for ancestor, children in groups.items():
         real = Path(tempfile.mkdtemp(prefix="mlpapers-real-"))
         subprocess.run(["mount", "--bind", str(ancestor), str(real)], check=True)
         subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=0755,size=1m", "tmpfs", str(ancestor)], check=True)
-        child.mkdir()
-        subprocess.run(["mount", "--bind", "-o", "ro", str(real / child.name), str(child)], check=True)
+        for child in sorted(children):
+            (ancestor / child).mkdir()
+            subprocess.run(["mount", "--rbind", str(real / child), str(ancestor / child)], check=True)
+            subprocess.run(["mount", "-o", "remount,bind,ro", str(ancestor / child)], check=True)
         subprocess.run(["umount", "-l", str(real)], check=True)
-        return
+
+
+def needed_paths() -> list[Path]:
+    """What a kernel must reach: the interpreter, the virtual environment and this package."""
+    import mlpapers
+    return [Path(os.path.realpath(p)) for p in
+            (sys.base_prefix, sys.prefix, Path(mlpapers.__file__).parent.parent)]
 
 
 def _limit(memory_mib: int, cpu_seconds: int) -> None:
@@ -105,8 +122,8 @@ def main(argv: list[str] | None = None) -> None:
     scratch = Path(args.scratch)
     root = os.geteuid() == 0
     if root:
+        _expose(needed_paths())  # first: hiding must apply on top of what is exposed
         _hide(args.hide)
-        _expose_interpreter()
         # The connection file was written by the grader (root, mode 0600): give the kernel its own copy.
         conn = kernel[kernel.index("-f") + 1]
         own = scratch / "kernel-connection.json"
