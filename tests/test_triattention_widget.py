@@ -1,6 +1,5 @@
 """Tests for the TriAttention explorers: drive the controls from Python, check what is drawn."""
 import importlib.util
-import math
 import time
 from pathlib import Path
 

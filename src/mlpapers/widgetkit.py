@@ -16,10 +16,13 @@ from __future__ import annotations
 import os
 from typing import Any, Callable
 
+import html
+import io
+
 import ipywidgets as widgets
 import matplotlib.figure
 import matplotlib.pyplot as plt
-from IPython.display import HTML, display
+from IPython.display import HTML, Image, display
 
 __all__ = ["Explorer", "running_unattended"]
 
@@ -66,17 +69,27 @@ class Explorer:
             plt.close(old)
         self.redraws += 1
         if self._figure_handle is not None:
-            self._figure_handle.update(self.figure)
+            self._figure_handle.update(self.png())
             self._readout_handle.update(HTML(self._readout_html()))
 
+    def png(self) -> Image:
+        """The current figure as PNG bytes, whatever matplotlib backend the kernel uses."""
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png", dpi=self.figure.dpi)
+        return Image(data=buffer.getvalue(), format="png")
+
     def _readout_html(self) -> str:
-        return f"<pre class='mlpapers-readout'>{self.readout}</pre>"
+        return f"<pre class='mlpapers-readout'>{html.escape(self.readout)}</pre>"
+
+    def control_rows(self) -> list[widgets.Widget]:
+        """The rows of the control box (one per control; subclasses may group them)."""
+        return list(self.controls.values())
 
     def show(self, interactive: bool = True) -> None:
         """Display the static figure and readout; add the controls unless unattended."""
-        self._figure_handle = display(self.figure, display_id=True)
+        self._figure_handle = display(self.png(), display_id=True)
         self._readout_handle = display(HTML(self._readout_html()), display_id=True)
         if not running_unattended(interactive):
-            box = widgets.VBox([widgets.HTML(f"<b>{self.title}</b>")] + list(self.controls.values()))
+            box = widgets.VBox([widgets.HTML(f"<b>{self.title}</b>")] + self.control_rows())
             box.add_class("mlpapers-controls")
             display(box)

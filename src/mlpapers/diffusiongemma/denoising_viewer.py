@@ -27,7 +27,6 @@ histories ``canvases``, ``argmax``, ``accepted``, ``entropy`` of shape ``(steps,
 """
 from __future__ import annotations
 
-import html
 import math
 from typing import Sequence
 
@@ -35,12 +34,11 @@ import ipywidgets as widgets
 import matplotlib.figure
 import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import HTML, display
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.patches import Rectangle
 
-from mlpapers.widgetkit import Explorer, running_unattended
+from mlpapers.widgetkit import Explorer
 
 __all__ = ["render_denoising_step", "plot_denoising_filmstrip", "denoising_viewer", "DenoisingViewer"]
 
@@ -329,20 +327,12 @@ class DenoisingViewer(Explorer):
             lines.append(f"text: {self.prompt_text}{done}|{now}")
         return fig, "\n".join(lines)
 
-    def _readout_html(self) -> str:
-        return f"<pre class='mlpapers-readout'>{html.escape(self.readout)}</pre>"
-
-    def show(self, interactive: bool = True) -> None:
-        """Display the static figure and readout; add play, step and canvas controls unless unattended."""
-        self._figure_handle = display(self.figure, display_id=True)
-        self._readout_handle = display(HTML(self._readout_html()), display_id=True)
-        if not running_unattended(interactive):
-            rows = [widgets.HTML(f"<b>{self.title}</b>"), widgets.HBox([self.play, self.controls["step"]])]
-            if "canvas" in self.controls:
-                rows.append(self.controls["canvas"])
-            box = widgets.VBox(rows)
-            box.add_class("mlpapers-controls")
-            display(box)
+    def control_rows(self) -> list:
+        """Play and the step slider side by side, then the canvas chooser if there are several."""
+        rows = [widgets.HBox([self.play, self.controls["step"]])]
+        if "canvas" in self.controls:
+            rows.append(self.controls["canvas"])
+        return rows
 
 
 def denoising_viewer(traces, itos: Sequence[str], *, temperatures=None, confidence_threshold: float = 0.005,

@@ -14,7 +14,6 @@ flat (no small subset holds most of the mass). All numbers come from the student
 """
 from __future__ import annotations
 
-from typing import Callable
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt

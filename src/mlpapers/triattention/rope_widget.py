@@ -10,7 +10,6 @@ Both take the student's functions as arguments and only plot what those return.
 """
 from __future__ import annotations
 
-import math
 from typing import Callable
 
 import ipywidgets as widgets
