@@ -6,6 +6,7 @@ STAMP  := $(VENV)/.installed
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 DEVICE ?= cpu
 NB     ?=
+LAB_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help setup lab update test release solutions validate check autograde feedback bench-grading readme normalize
@@ -20,8 +21,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
-lab: $(STAMP) ## fill notebooks/ from release/ (never overwrites) and start JupyterLab there
-	$(PY) -m mlpapers lab
+lab: $(STAMP) ## fill notebooks/ from release/ (never overwrites your work) and start JupyterLab there
+	$(PY) -m mlpapers lab $(LAB_ARGS)
 
 update: $(STAMP) ## copy notebooks new in release/ into notebooks/ without touching yours
 	$(PY) -m mlpapers update

@@ -10,6 +10,8 @@ import os
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
+# nbgrader opens the SQLite gradebook before it creates any folder.
+os.makedirs(os.path.join(ROOT, "grading"), exist_ok=True)
 
 c.CourseDirectory.course_id = "mlpapers"
 c.CourseDirectory.root = ROOT

@@ -50,6 +50,21 @@ def test_workspace_is_filled_but_never_overwritten(tmp_path):
     (rel / "ch" / "b.ipynb").write_text("release b")
     assert fill_workspace(rel, ws) == [ws / "ch" / "b.ipynb"]
     assert (ws / "ch" / "a.ipynb").read_text() == "my edits"
+    assert fill_workspace(rel, ws) == []
+
+
+def test_workspace_refreshes_files_the_student_never_touched(tmp_path):
+    rel, ws = tmp_path / "release", tmp_path / "notebooks"
+    (rel / "ch").mkdir(parents=True)
+    (rel / "ch" / "ch_given.py").write_text("v1")
+    (rel / "ch" / "a.ipynb").write_text("a v1")
+    fill_workspace(rel, ws)
+    (ws / "ch" / "a.ipynb").write_text("my answer")
+    (rel / "ch" / "ch_given.py").write_text("v2 with a fix")
+    (rel / "ch" / "a.ipynb").write_text("a v2")
+    assert fill_workspace(rel, ws) == [ws / "ch" / "ch_given.py"]
+    assert (ws / "ch" / "ch_given.py").read_text() == "v2 with a fix"
+    assert (ws / "ch" / "a.ipynb").read_text() == "my answer"
 
 
 def test_report_ends_with_the_count():

@@ -93,7 +93,7 @@ def cmd_readme(args) -> int:
 def cmd_update(args) -> int:
     from mlpapers.workspace import fill_workspace
     copied = fill_workspace()
-    print(f"notebooks/: {len(copied)} new file(s) from release/" + "".join(f"\n  + {p}" for p in copied))
+    print(f"notebooks/: {len(copied)} new or updated file(s) from release/" + "".join(f"\n  + {p}" for p in copied))
     return 0
 
 
@@ -142,7 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workers", type=int, default=None)
     add("readme", cmd_readme, "regenerate the README's course map from the catalog")
     add("update", cmd_update, "copy new release notebooks into notebooks/ (never overwrites)")
-    p = add("lab", cmd_lab, "fill notebooks/ and start JupyterLab there")
-    p.add_argument("extra", nargs=argparse.REMAINDER, help="extra arguments for jupyter lab")
-    args = parser.parse_args(argv)
+    add("lab", cmd_lab, "fill notebooks/ and start JupyterLab there (other options go to jupyter lab)")
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "lab":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.extra = extra
     return args.func(args)
