@@ -1,0 +1,237 @@
+"""The course hub round trip, on a real JupyterHub: release, fetch, submit, collect, autograde.
+
+JupyterHub starts on loopback from ``deploy/jupyterhub/jupyterhub_config.py`` in its one-machine
+trial mode (a local process spawner, a password login), with configurable-http-proxy and free ports
+chosen now. The instructor releases a chapter with plain ``nbgrader release_assignment``; a student
+logs in through the hub's login form, fetches the chapter from the Assignments API of their own
+JupyterLab server, saves answers through the contents API (as JupyterLab does) and submits; the
+instructor collects with ``nbgrader collect`` and grades with the course's ``autograde`` into the
+shared PostgreSQL gradebook (``COURSE_DB_URL``, a throwaway cluster on loopback) and
+``grading/grades.csv``.
+"""
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from mlpapers import catalog
+from pgcluster import postgres_cluster
+from mlpapers.paths import RELEASE, ROOT, SOLUTIONS
+from mlpapers.submissions import solved_copy
+
+pytestmark = pytest.mark.hub
+DEPLOY = ROOT / "deploy" / "jupyterhub"
+STUDENT = "alice"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _chapter() -> tuple[str, list[catalog.Problem]]:
+    """The released chapter with the fewest notebooks, at least two (to keep the trip short)."""
+    chapters = {}
+    for p in catalog.problems():
+        if (RELEASE / p.notebook).exists() and (SOLUTIONS / p.notebook).exists():
+            chapters.setdefault(p.chapter, []).append(p)
+    fit = sorted((len(ps), ch) for ch, ps in chapters.items() if len(ps) >= 2)
+    assert fit, "no chapter with two released notebooks"
+    chapter = fit[0][1]
+    return chapter, chapters[chapter]
+
+
+def _course(tmp: Path) -> Path:
+    root = tmp / "course"
+    root.mkdir()
+    for name in ("grader_config.py", "nbgrader_config.py"):
+        shutil.copy(ROOT / name, root / name)
+    for folder in ("solutions", "release"):
+        shutil.copytree(ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    return root
+
+
+def _instructor_env(tmp: Path, root: Path, exchange: Path, db_url: str) -> dict[str, str]:
+    """The instructor's shell on the hub machine, as deploy/jupyterhub/README.md sets it up."""
+    env = {k: v for k, v in os.environ.items() if k != "NBGRADER_EXECUTION"}
+    env.update(MLPAPERS_ROOT=str(root), COURSE_EXCHANGE=str(exchange), COURSE_DB_URL=db_url,
+               JUPYTER_CONFIG_PATH=str(DEPLOY / "jupyter"), JUPYTER_CONFIG_DIR=str(tmp / "instructor-jupyter"),
+               PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
+    return env
+
+
+def _run(cmd: list[str], cwd: Path, env: dict[str, str], timeout: int = 300) -> str:
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    assert proc.returncode == 0, f"{' '.join(cmd)}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    return proc.stdout + proc.stderr
+
+
+def _processes_under(folder: Path) -> list[int]:
+    """Pids whose working directory is inside ``folder`` (the students' servers of this test)."""
+    pids = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            with contextlib.suppress(OSError):
+                if Path(os.readlink(proc / "cwd")).is_relative_to(folder):
+                    pids.append(int(proc.name))
+    return pids
+
+
+@contextlib.contextmanager
+def running_hub(tmp: Path, exchange: Path, password: str):
+    state = tmp / "hub"
+    state.mkdir()
+    url = f"http://127.0.0.1:{_free_port()}"
+    env = {k: v for k, v in os.environ.items() if k not in ("NBGRADER_EXECUTION", "MPLBACKEND", "MLPAPERS_ROOT")}
+    env.update(COURSE_ENV=sys.prefix, COURSE_EXCHANGE=str(exchange), COURSE_HUB_STATE=str(state),
+               COURSE_HUB_URL=url, COURSE_HUB_API_URL=f"http://127.0.0.1:{_free_port()}",
+               COURSE_PROXY_API_URL=f"http://127.0.0.1:{_free_port()}", COURSE_INSTRUCTORS="teacher",
+               COURSE_HUB_TRIAL="1", COURSE_HUB_TRIAL_PASSWORD=password,
+               PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
+    log = tmp / "hub.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen([str(Path(sys.executable).with_name("jupyterhub")), "-f",
+                                 str(DEPLOY / "jupyterhub_config.py")], cwd=state, env=env, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        import requests
+        deadline = time.monotonic() + 90
+        while True:
+            assert proc.poll() is None, f"jupyterhub exited:\n{log.read_text()[-4000:]}"
+            with contextlib.suppress(requests.RequestException):
+                if requests.get(f"{url}/hub/api", timeout=5).status_code == 200:
+                    break
+            assert time.monotonic() < deadline, f"jupyterhub did not answer:\n{log.read_text()[-4000:]}"
+            time.sleep(0.5)
+        yield url, log
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)  # the hub stops the proxy and the students' servers
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(10)
+        for pid in _processes_under(state):  # a server the hub failed to stop
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+class Student:
+    """A person in a browser session: hub login form, then their own server's REST API."""
+
+    def __init__(self, hub: str, name: str, password: str, log: Path):
+        import requests
+        self.hub, self.name, self.s = hub, name, requests.Session()
+        self.base = f"{hub}/user/{name}"
+        page = self.s.get(f"{hub}/hub/login", timeout=30)
+        xsrf = self.s.cookies.get("_xsrf", path="/hub/") or re.search(r'name="_xsrf" value="([^"]+)"', page.text)[1]
+        r = self.s.post(f"{hub}/hub/login", data={"username": name, "password": password, "_xsrf": xsrf},
+                        timeout=120)
+        assert r.status_code == 200, (r.status_code, r.url)
+        deadline = time.monotonic() + 120
+        while True:  # the hub spawns the server; opening JupyterLab runs the OAuth hand-off
+            r = self.s.get(f"{self.base}/lab", timeout=60)
+            if r.status_code == 200 and "/user/" in r.url and "jupyterlab" in r.text.lower():
+                self.lab_page = r.text
+                break
+            failed = "spawn" in r.url and r.status_code >= 500
+            assert time.monotonic() < deadline and not failed, \
+                f"{name}'s server did not start ({r.status_code} {r.url}):\n{log.read_text()[-3000:]}"
+            time.sleep(1)
+        self.xsrf = self.s.cookies.get("_xsrf", path=f"/user/{name}/")
+        assert self.xsrf, self.s.cookies
+
+    def get(self, path: str):
+        r = self.s.get(f"{self.base}{path}", timeout=120)
+        assert r.status_code == 200, (path, r.status_code, r.text[:500])
+        return r.json()
+
+    def send(self, method: str, path: str, **kwargs):
+        r = self.s.request(method, f"{self.base}{path}", headers={"X-XSRFToken": self.xsrf}, timeout=180, **kwargs)
+        assert r.status_code in (200, 201), (path, r.status_code, r.text[:1000])
+        return r.json()
+
+
+@pytest.fixture(scope="module")
+def gradebook_url():
+    with postgres_cluster() as url:
+        yield url
+
+
+def test_release_fetch_submit_collect_autograde_on_jupyterhub(tmp_path, gradebook_url):
+    chapter, problems = _chapter()
+    root = _course(tmp_path)
+    exchange = tmp_path / "exchange"
+    exchange.mkdir()
+    exchange.chmod(0o777)
+    instructor = _instructor_env(tmp_path, root, exchange, gradebook_url)
+    nbgrader = str(Path(sys.executable).with_name("nbgrader"))
+
+    # The instructor releases the chapter into the exchange (plain nbgrader, in the course clone).
+    (root / "grading").mkdir()  # the recipe's first-time step (the SQLite gradebook's folder)
+    _run([nbgrader, "release_assignment", chapter], root, instructor)
+    assert (exchange / "mlpapers" / "outbound" / chapter).is_dir()
+
+    password = secrets.token_hex(8)
+    with running_hub(tmp_path, exchange, password) as (hub, log):
+        alice = Student(hub, STUDENT, password, log)
+        # A student's server is the student view of nbgrader: no formgrader, no course list.
+        assert alice.s.get(f"{alice.base}/formgrader", timeout=60).status_code == 404
+        page_config = json.loads(re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>',
+                                           alice.lab_page, re.S)[1])
+        assert "@jupyter/nbgrader:formgrader" in page_config["disabledExtensions"], page_config["disabledExtensions"]
+
+        listed = alice.get("/assignments?course_id=mlpapers")
+        assert listed["success"], listed
+        assert any(a["assignment_id"] == chapter and a["status"] == "released" for a in listed["value"]), listed
+
+        fetched = alice.send("POST", "/assignments/fetch", data={"course_id": "mlpapers", "assignment_id": chapter})
+        assert any(a["assignment_id"] == chapter and a["status"] == "fetched" for a in fetched["value"]), fetched
+        names = {c["name"] for c in alice.get(f"/api/contents/{chapter}")["content"]}
+        assert {p.notebook.split("/")[1] for p in problems} <= names
+
+        # Alice answers every problem but the last, which she hands in untouched; JupyterLab saves
+        # notebooks through the contents API.
+        for p in problems[:-1]:
+            alice.send("PUT", f"/api/contents/{p.notebook}",
+                       json={"type": "notebook", "format": "json", "content": json.loads(json.dumps(solved_copy(p)))})
+        submitted = alice.send("POST", "/assignments/submit", data={"course_id": "mlpapers", "assignment_id": chapter})
+        assert any(a["assignment_id"] == chapter and a["status"] == "submitted" for a in submitted["value"]), submitted
+
+        # The instructor collects and grades, with the course's own commands.
+        _run([nbgrader, "collect", chapter], root, instructor)
+        got = sorted(p.name for p in (root / "grading" / "submitted" / STUDENT / chapter).glob("*.ipynb"))
+        assert got == sorted(p.notebook.split("/")[1] for p in problems), got
+        _run([sys.executable, "-m", "mlpapers", "autograde"], root, instructor, timeout=600)
+        with (root / "grading" / "grades.csv").open() as f:
+            rows = {r["notebook"]: r for r in csv.DictReader(f) if r["student"] == STUDENT}
+        for p in problems:
+            row = rows[p.stem]
+            assert row["status"] == "graded", row
+            expected = 0 if p == problems[-1] else p.points
+            assert float(row["score"]) == expected and float(row["max_score"]) == p.points, row
+        assert not (root / "grading" / "gradebook.db").exists(), "graded into SQLite, not PostgreSQL"
+        assert _postgres_scores(gradebook_url, chapter) == {p.stem: float(rows[p.stem]["score"]) for p in problems}
+
+
+def _postgres_scores(url: str, chapter: str) -> dict[str, float]:
+    """The student's notebook scores as the shared PostgreSQL gradebook holds them."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(url, "mlpapers") as gb:
+        return {nb.name: nb.score for nb in gb.find_submission(chapter, STUDENT).notebooks}
