@@ -25,6 +25,7 @@ pytestmark = pytest.mark.notebooks
 PROBLEM = catalog.problem(176)
 FULL = float(PROBLEM.points)
 CELL_TIMEOUT = "5"
+MEMORY_MIB = "1024"  # small, so the memory bomb hits the limit within a second even on a busy machine
 
 
 def answers(nb):
@@ -91,7 +92,7 @@ def build_batch(root: Path) -> dict[str, tuple]:
             "import socket\nfor _a in [('1.1.1.1', 80), ('127.0.0.1', 22)]:\n    try:\n"
             "        socket.create_connection(_a, timeout=1).close()\n    except OSError:\n        pass"),
             FULL, "tampered", "opened a network connection"),
-        "memory": (solved_plus("_hog = [bytearray(1024 ** 3) for _ in range(64)]"),
+        "memory": (solved_plus("_hog = [bytearray(128 * 1024 ** 2) for _ in range(64)]"),
                    FULL, "error", "ran out of memory"),
         "badjson": (None, 0.0, "error", "not a readable notebook"),
         "missing": (None, 0.0, "missing", "not handed in"),
@@ -125,7 +126,7 @@ def grade_batch(tmp: Path, db_url: str | None = None):
     victim = root / "grading" / "submitted" / "correct" / PROBLEM.chapter / f"{PROBLEM.stem}.ipynb"
     victim_hash = hashlib.sha256(victim.read_bytes()).hexdigest()
     env = {"COURSE_DB_URL": db_url} if db_url else {}
-    run_cli(root, "autograde", "--cell-timeout", CELL_TIMEOUT, env=env)
+    run_cli(root, "autograde", "--cell-timeout", CELL_TIMEOUT, "--memory-mib", MEMORY_MIB, env=env)
     with (root / "grading" / "grades.csv").open() as f:
         rows = {r["student"]: r for r in csv.DictReader(f)}
     assert hashlib.sha256(victim.read_bytes()).hexdigest() == victim_hash, "another student's file was changed"

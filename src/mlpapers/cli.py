@@ -64,7 +64,8 @@ def cmd_autograde(args) -> int:
         print(f"  {o['student']:<14} {o['notebook']:<34} {o['score']:>5g}/{o['max_score']:<4g} {o['status']:<11} "
               f"{o.get('reason', '')[:70]}", flush=True)
 
-    rows = autograde(workers=args.workers, cell_timeout=args.cell_timeout, progress=show)
+    rows = autograde(workers=args.workers, cell_timeout=args.cell_timeout, memory_mib=args.memory_mib,
+                     progress=show)
     counts: dict[str, int] = {}
     for r in rows:
         counts[r["status"]] = counts.get(r["status"], 0) + 1
@@ -136,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     p = add("autograde", cmd_autograde, "grade grading/submitted/ into the gradebook and grading/grades.csv")
     p.add_argument("--workers", type=int, default=None, help="notebooks graded at once (default: CPU count)")
     p.add_argument("--cell-timeout", type=int, default=None, help="seconds per cell (default: grader_config.py)")
+    p.add_argument("--memory-mib", type=int, default=3072, help="address-space limit of each kernel")
     add("feedback", cmd_feedback, "write HTML feedback for graded submissions")
     p = add("bench-grading", cmd_bench_grading, "time the course grader against plain sequential nbgrader")
     p.add_argument("--students", type=int, default=3, help="synthetic students (solved, stub, mutant, ...)")
