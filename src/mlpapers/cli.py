@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     p = add("check", cmd_check, "run the graded cells of one of your notebooks")
     p.add_argument("notebook")
     p = add("autograde", cmd_autograde, "grade grading/submitted/ into the gradebook and grading/grades.csv")
-    p.add_argument("--workers", type=int, default=None, help="notebooks graded at once (default: CPU count)")
+    p.add_argument("--workers", type=int, default=None, help="notebooks graded at once (default: CPU count + 1)")
     p.add_argument("--cell-timeout", type=int, default=None, help="seconds per cell (default: grader_config.py)")
     p.add_argument("--memory-mib", type=int, default=3072, help="address-space limit of each kernel")
     add("feedback", cmd_feedback, "write HTML feedback for graded submissions")

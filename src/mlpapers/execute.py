@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import copy
 import os
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
@@ -73,14 +76,21 @@ def with_mutant(nb, mutant_source: str):
 def run_notebook(nb, cwd: Path, timeout: int = 60, env: dict[str, str] | None = None) -> Run:
     """Execute ``nb`` (a copy) in ``cwd``, continuing past errors; report every code cell."""
     nb = copy.deepcopy(nb)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(cwd)}})
     run = Run()
     start = time.perf_counter()
-    try:
-        client.execute(env=env or kernel_env())
-    except (CellTimeoutError, DeadKernelError) as exc:
-        run.aborted = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+    # Unix sockets instead of TCP ports: kernels started side by side cannot race for a port.
+    with tempfile.TemporaryDirectory(prefix="mlpk-") as sockets:
+        km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "k"),
+                                connection_file=os.path.join(sockets, "kernel.json"))
+        client = NotebookClient(nb, km=km, timeout=timeout, allow_errors=True,
+                                resources={"metadata": {"path": str(cwd)}})
+        try:
+            client.execute(env=env or kernel_env())
+        except (CellTimeoutError, DeadKernelError) as exc:
+            run.aborted = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+        finally:
+            if km.has_kernel:  # nbclient leaves a kernel it did not create running
+                run_sync(km.shutdown_kernel)(now=True)
     run.seconds = time.perf_counter() - start
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":

@@ -20,15 +20,15 @@ def autograde(workers: int | None = None, cell_timeout: int | None = None, memor
               progress=None) -> list[dict]:
     """Grade everything not yet graded; return all outcomes (one per student and notebook)."""
     from mlpapers.grader.batch import lock_down, make_jobs, outcomes, run_batch, write_csv
-    from mlpapers.grader.gradebook import GradebookWriter, course_config, register
+    from mlpapers.grader.gradebook import GradebookWriter, Registrations, course_config
     lock_down()
     cell_timeout = cell_timeout or int(course_config().Execute.timeout or 60)
     jobs = make_jobs(GRADING / "submitted", cell_timeout, memory_mib)
-    for chapter in dict.fromkeys(j.assignment for j in jobs):
-        register(chapter)
+    registrations = Registrations(list(dict.fromkeys(j.assignment for j in jobs)))
     journal = GRADING / "journal"
-    with GradebookWriter() as gradebook:
-        run_batch(jobs, workers or os.cpu_count() or 1, journal, gradebook, progress)
+    with GradebookWriter(registrations=registrations) as gradebook:
+        # One worker more than cores: a kernel that is starting up mostly waits.
+        run_batch(jobs, workers or (os.cpu_count() or 1) + 1, journal, gradebook, progress)
     rows = outcomes(journal, jobs)
     write_csv(rows, GRADING / "grades.csv")
     return rows

@@ -8,6 +8,7 @@ Writes are idempotent: grading a notebook again overwrites its scores.
 from __future__ import annotations
 
 import tempfile
+import threading
 
 from mlpapers.nbgrader_cli import run_nbgrader
 
@@ -26,26 +27,64 @@ def register(chapter: str) -> None:
         run_nbgrader("generate_assignment", chapter, "--force", f"--CourseDirectory.release_directory={tmp}")
 
 
+class Registrations:
+    """Register chapters one after another in a background thread, while grading already runs.
+
+    Registering a chapter takes seconds (nbgrader reads and checksums every source notebook);
+    the first outcome of a chapter waits for it with :meth:`wait`.
+    """
+
+    def __init__(self, chapters: list[str]):
+        self.done = {chapter: threading.Event() for chapter in chapters}
+        self.errors: dict[str, BaseException] = {}
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        for chapter, event in self.done.items():
+            try:
+                register(chapter)
+            except BaseException as exc:  # reported to whoever waits for this chapter
+                self.errors[chapter] = exc
+            event.set()
+
+    def wait(self, chapter: str) -> None:
+        """Block until ``chapter`` is registered; raise if registering it failed."""
+        self.done[chapter].wait()
+        if chapter in self.errors:
+            raise RuntimeError(f"could not register chapter {chapter} in the gradebook") from self.errors[chapter]
+
+
 class GradebookWriter:
     """An open gradebook that records outcomes (use as a context manager)."""
 
-    def __init__(self, db_url: str | None = None):
+    def __init__(self, db_url: str | None = None, registrations: Registrations | None = None):
         cfg = course_config()
         self.db_url = db_url or cfg.CourseDirectory.db_url
         self.course_id = cfg.CourseDirectory.course_id
+        self.registrations = registrations
 
     def __enter__(self) -> "GradebookWriter":
-        from nbgrader.api import Gradebook
-        self.gb = Gradebook(self.db_url, self.course_id)
+        self.gb = None  # opened on first use: a registration may be creating the database right now
         return self
 
     def __exit__(self, *exc) -> None:
-        self.gb.close()
+        if self.gb is not None:
+            self.gb.close()
+
+    def _open(self):
+        if self.gb is None:
+            from nbgrader.api import Gradebook
+            self.gb = Gradebook(self.db_url, self.course_id)
+        return self.gb
 
     def write(self, outcome: dict) -> None:
         """Set the auto scores of one (student, notebook) outcome."""
         from nbgrader.api import MissingEntry
-        gb, student, assignment = self.gb, outcome["student"], outcome["assignment"]
+        student, assignment = outcome["student"], outcome["assignment"]
+        if self.registrations is not None:
+            self.registrations.wait(assignment)
+        gb = self._open()
         gb.update_or_create_student(student)
         try:
             gb.find_submission(assignment, student)
@@ -60,8 +99,9 @@ class GradebookWriter:
     def scores(self) -> dict[tuple[str, str, str], float]:
         """(student, assignment, notebook) -> score, as the gradebook computes it."""
         out = {}
-        for assignment in self.gb.assignments:
-            for sub in self.gb.assignment_submissions(assignment.name):
+        gb = self._open()
+        for assignment in gb.assignments:
+            for sub in gb.assignment_submissions(assignment.name):
                 for nb in sub.notebooks:
                     out[(sub.student_id, assignment.name, nb.name)] = float(nb.score)
         return out
