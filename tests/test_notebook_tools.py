@@ -95,3 +95,27 @@ def test_device_reaches_notebooks_that_declare_it(tmp_path, monkeypatch):
     probs = [Problem(1, "demo", "torch", "t", "Easy", ()), Problem(2, "demo", "numpy", "n", "Easy", ())]
     reports = sr.run_solutions(probs, device="cuda", out_dir=tmp_path / "out")
     assert [(r.status, r.device) for r in reports] == [("passed", "cuda"), ("passed", "cpu (NumPy)")], reports
+
+
+def test_bench_class_spreads_solved_stub_and_mutant_over_students(tmp_path):
+    """`make bench-grading`'s synthetic class: every ready notebook once per student, three kinds."""
+    from conftest import ready_problems
+    from mlpapers.grader.bench import build_class, format_bench
+
+    n = build_class(tmp_path, students=3)
+    ready = ready_problems()
+    assert n == 3 * len(ready)
+    p = ready[0]
+    solved, stub, mutant = (nbformat.read(str(tmp_path / "grading" / "submitted" / f"s00{i}" / p.chapter /
+                                              f"{p.stem}.ipynb"), as_version=4) for i in range(3))
+    answers = lambda nb: [c.source for c in nb.cells if notebooks.is_solution(c) and c.cell_type == "code"]  # noqa: E731
+    assert all("raise NotImplementedError" in a for a in answers(stub))
+    assert not any("raise NotImplementedError()" == a.strip().splitlines()[-1] for a in answers(solved))
+    assert answers(mutant) != answers(solved) and answers(mutant)[0].startswith(answers(solved)[0])
+    report = format_bench({"notebooks": n, "students": 3, "workers": 3, "machine_cores": 2,
+                           "nbgrader_seconds": 114.0, "course_seconds": 47.0, "nbgrader_per_minute": 28.4,
+                           "course_per_minute": 68.9, "speedup": 2.42, "mean_cell_seconds": 1.37,
+                           "nbgrader_overhead_seconds": 0.74, "course_overhead_seconds": 0.37,
+                           "statuses": {"graded": n},
+                           "projection": {"students": 300, "notebooks_each": 43, "cores": 32, "hours": 0.19}})
+    assert "speedup: 2.42x" in report and "300 students x 43 notebooks on 32 cores" in report
