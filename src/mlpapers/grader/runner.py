@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import nbformat
@@ -144,8 +146,8 @@ def _make_scratch(job: Job) -> Path:
     return scratch
 
 
-def run_sandboxed(nb, job: Job, scratch: Path, deadline: float) -> tuple[dict, str | None, dict]:
-    """Execute ``nb`` in the sandbox; return (execute replies by cell index, abort reason, timing)."""
+def run_sandboxed(nb, job: Job, scratch: Path, deadline: float) -> tuple[dict, str | None]:
+    """Execute ``nb`` in the sandbox; return (execute status and error name by cell index, abort reason)."""
     work = Path(tempfile.mkdtemp(prefix="mlpk-"))
     os.chmod(work, 0o700)
     replies: dict[int, tuple[str, str | None]] = {}
@@ -194,11 +196,7 @@ def run_sandboxed(nb, job: Job, scratch: Path, deadline: float) -> tuple[dict, s
             kill()
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return replies, (aborted[0] if aborted else None), {}
-
-
-def _visible_lines(release_source: str) -> int:
-    return len(release_source.splitlines())
+    return replies, (aborted[0] if aborted else None)
 
 
 def judge(nb, nonce: str, replies: dict, aborted: str | None, release_nb) -> tuple[list[CellResult], list[str]]:
@@ -241,8 +239,7 @@ def _student_message(cell, error, ran, aborted, visible_source) -> str:
     if ename == "HiddenCheckFailed":
         return evalue
     line = _failing_line(error)
-    visible = _visible_lines(visible_source)
-    if line is not None and line <= visible:
+    if line is not None and line <= len(visible_source.splitlines()):
         return f"{ename}: {evalue}"
     if line is None and "BEGIN HIDDEN TESTS" not in cell.source:
         return f"{ename}: {evalue}"
@@ -251,13 +248,22 @@ def _student_message(cell, error, ran, aborted, visible_source) -> str:
 
 def _failing_line(error) -> int | None:
     """The line of the graded cell where the error surfaced, read from IPython's traceback."""
-    import re
     for frame in error.get("traceback", []):
         plain = re.sub(r"\x1b\[[0-9;]*m", "", frame)
         m = re.search(r"Cell In\[\d+\], line (\d+)", plain)
         if m:
             return int(m.group(1))
     return None
+
+
+def _cell_seconds(cell) -> float:
+    """Seconds a cell ran, from nbclient's timing metadata (0 if it did not run)."""
+    t = cell.get("metadata", {}).get("execution", {})
+    if "iopub.execute_input" not in t or "shell.execute_reply" not in t:
+        return 0.0
+    start = datetime.fromisoformat(t["iopub.execute_input"].replace("Z", "+00:00"))
+    end = datetime.fromisoformat(t["shell.execute_reply"].replace("Z", "+00:00"))
+    return max(0.0, (end - start).total_seconds())
 
 
 def grade(job: Job) -> dict:
@@ -284,7 +290,7 @@ def grade(job: Job) -> dict:
     try:
         instrument(nb, nonce, str(scratch), job.course_paths)
         deadline = max(60.0, 4.0 * job.cell_timeout + 2.0 * len(nb.cells))
-        replies, aborted, _ = run_sandboxed(nb, job, scratch, deadline)
+        replies, aborted = run_sandboxed(nb, job, scratch, deadline)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     results, guard_notes = judge(nb, nonce, replies, aborted, release)
@@ -306,14 +312,7 @@ def grade(job: Job) -> dict:
     else:
         status, reason = "graded", ""
     reason = "; ".join(dict.fromkeys([r for r in [reason, *notes] if r]))[:500]
-    cell_seconds = 0.0
-    for c in nb.cells:
-        t = c.get("metadata", {}).get("execution", {})
-        if "iopub.execute_input" in t and "shell.execute_reply" in t:
-            from datetime import datetime
-            a = datetime.fromisoformat(t["iopub.execute_input"].replace("Z", "+00:00"))
-            b = datetime.fromisoformat(t["shell.execute_reply"].replace("Z", "+00:00"))
-            cell_seconds += max(0.0, (b - a).total_seconds())
+    cell_seconds = sum(_cell_seconds(c) for c in nb.cells)
     outcome = Outcome(score=sum(r.score for r in results), status=status, reason=reason,
                       seconds=round(time.perf_counter() - start, 3), cell_seconds=round(cell_seconds, 3),
                       cells=results, **base)
