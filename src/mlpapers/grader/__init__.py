@@ -11,9 +11,14 @@ import os
 
 from mlpapers.paths import GRADING
 
-__all__ = ["autograde", "feedback"]
+__all__ = ["autograde", "default_workers", "feedback"]
 # Imports of the heavy modules stay inside the functions: the sandbox launcher
 # (``python -m mlpapers.grader.sandbox``) runs once per kernel and must start fast.
+
+
+def default_workers() -> int:
+    """One worker more than cores: a kernel that is starting up mostly waits."""
+    return (os.cpu_count() or 1) + 1
 
 
 def autograde(workers: int | None = None, cell_timeout: int | None = None, memory_mib: int = 3072,
@@ -27,8 +32,7 @@ def autograde(workers: int | None = None, cell_timeout: int | None = None, memor
     registrations = Registrations(list(dict.fromkeys(j.assignment for j in jobs)))
     journal = GRADING / "journal"
     with GradebookWriter(registrations=registrations) as gradebook:
-        # One worker more than cores: a kernel that is starting up mostly waits.
-        run_batch(jobs, workers or (os.cpu_count() or 1) + 1, journal, gradebook, progress)
+        run_batch(jobs, workers or default_workers(), journal, gradebook, progress)
     rows = outcomes(journal, jobs)
     write_csv(rows, GRADING / "grades.csv")
     return rows

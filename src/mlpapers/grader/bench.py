@@ -84,7 +84,8 @@ def time_course_grader(root: Path, workers: int) -> tuple[float, list[dict]]:
 def bench(students: int = 3, workers: int | None = None, cores: int = 32,
           class_size: tuple[int, int] = (300, 43)) -> dict:
     """Run both graders on the same synthetic class; return the measurements."""
-    workers = workers or (os.cpu_count() or 1) + 1  # autograde's default
+    from mlpapers.grader import default_workers
+    workers = workers or default_workers()
     with tempfile.TemporaryDirectory(prefix="mlpapers-bench-") as tmp:
         base = Path(tmp)
         ours, plain = course_copy(base, "ours"), course_copy(base, "plain")
