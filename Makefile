@@ -6,10 +6,11 @@ STAMP  := $(VENV)/.installed
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 DEVICE ?= cpu
 NB     ?=
+P      ?=
 LAB_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lab update test release solutions validate check autograde feedback bench-grading readme normalize
+.PHONY: help setup lab update test test-deps release solutions validate leaks check hand-out collect autograde feedback bench-grading readme normalize
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -27,8 +28,11 @@ lab: $(STAMP) ## fill notebooks/ from release/ (never overwrites your work) and 
 update: $(STAMP) ## copy notebooks new in release/ into notebooks/ without touching yours
 	$(PY) -m mlpapers update
 
-test: $(STAMP) ## the whole validation: package, notebooks, release sync, mutants, grading
+test: $(STAMP) test-deps ## the whole validation: package, notebooks, leaks, mutants, grading, browser, hub
 	$(PY) -m pytest
+
+test-deps: ## install what the browser, database and hub tests need, when missing (Debian, root or sudo)
+	@tools/test-deps.sh
 
 release: $(STAMP) ## regenerate release/ from solutions/ (nbgrader, canonical form)
 	$(PY) -m mlpapers release
@@ -36,12 +40,23 @@ release: $(STAMP) ## regenerate release/ from solutions/ (nbgrader, canonical fo
 solutions: $(STAMP) ## run every solution notebook with papermill (DEVICE=cuda on a GPU)
 	$(PY) -m mlpapers solutions --device $(DEVICE)
 
-validate: $(STAMP) ## solutions pass, stubs fail, mutants caught, release in sync
+validate: $(STAMP) ## solutions pass, stubs fail, mutants caught, no answer leaks, release in sync
 	$(PY) -m mlpapers validate
+
+leaks: $(STAMP) ## only the leak check: nothing released with a problem can stand in for its answers
+	$(PY) -m mlpapers leaks
 
 check: $(STAMP) ## check one of your notebooks before handing in: make check NB=notebooks/...
 	@test -n "$(NB)" || { echo "usage: make check NB=notebooks/<chapter>/<notebook>.ipynb"; exit 2; }
 	$(PY) -m mlpapers check "$(NB)"
+
+hand-out: $(STAMP) ## release problems to the nbgrader exchange: make hand-out P="175 176"
+	@test -n "$(P)" || { echo "usage: make hand-out P=<problem id(s)>"; exit 2; }
+	$(PY) -m mlpapers hand-out $(P)
+
+collect: $(STAMP) ## collect problems' submissions from the exchange: make collect P=175
+	@test -n "$(P)" || { echo "usage: make collect P=<problem id(s)>"; exit 2; }
+	$(PY) -m mlpapers collect $(P)
 
 autograde: $(STAMP) ## grade grading/submitted/ into the gradebook and grading/grades.csv
 	$(PY) -m mlpapers autograde

@@ -12,17 +12,19 @@ from mlpapers.paths import RELEASE, ROOT, SOLUTIONS
 
 
 def make_course(tmp: Path, problems: list[catalog.Problem]) -> Path:
-    """A course root holding only ``problems`` (and their chapters' given modules)."""
+    """A course root holding only ``problems``: their sources (with the chapters' given modules)
+    and their release folders."""
     root = tmp / "course"
     root.mkdir(parents=True)
     for name in ("grader_config.py", "nbgrader_config.py"):
         shutil.copy(ROOT / name, root / name)
     for p in problems:
-        for base, dest in ((SOLUTIONS, root / "solutions"), (RELEASE, root / "release")):
-            (dest / p.chapter).mkdir(parents=True, exist_ok=True)
-            shutil.copy(base / p.notebook, dest / p.notebook)
-            for extra in (base / p.chapter).glob("*.py"):
-                shutil.copy(extra, dest / p.chapter / extra.name)
+        (root / "solutions" / p.chapter).mkdir(parents=True, exist_ok=True)
+        shutil.copy(SOLUTIONS / p.notebook, root / "solutions" / p.notebook)
+        for extra in (SOLUTIONS / p.chapter).glob("*.py"):
+            shutil.copy(extra, root / "solutions" / p.chapter / extra.name)
+        shutil.copytree(RELEASE / p.folder, root / "release" / p.folder, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("__pycache__"))
     return root
 
 
@@ -39,9 +41,9 @@ def run_cli(root: Path, *args: str, env: dict | None = None, check: bool = True,
 
 def submit(root: Path, student: str, problem: catalog.Problem, nb=None, *, name: str | None = None,
            text: str | None = None) -> Path:
-    """Put a submission in ``grading/submitted/<student>/<chapter>/``."""
+    """Put a submission where ``nbgrader collect`` would: ``grading/submitted/<student>/<assignment>/``."""
     import nbformat
-    folder = root / "grading" / "submitted" / student / problem.chapter
+    folder = root / "grading" / "submitted" / student / problem.assignment
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / (name or f"{problem.stem}.ipynb")
     if text is not None:

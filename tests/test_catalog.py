@@ -33,13 +33,31 @@ def test_every_problem_has_a_title_slug_and_points_by_difficulty():
 
 
 def test_solutions_and_release_hold_only_catalogued_notebooks():
-    known = {p.notebook for p in catalog.problems()}
-    for folder in (SOLUTIONS, RELEASE):
-        found = {str(p.relative_to(folder)) for p in folder.glob("*/*.ipynb")}
-        assert found <= known, f"{folder.name}/ has notebooks not in the catalog: {sorted(found - known)}"
     src = {str(p.relative_to(SOLUTIONS)) for p in SOLUTIONS.glob("*/*.ipynb")}
-    rel = {str(p.relative_to(RELEASE)) for p in RELEASE.glob("*/*.ipynb")}
-    assert src == rel, f"release/ and solutions/ differ: {sorted(src ^ rel)}"
+    known = {p.notebook for p in catalog.problems()}
+    assert src <= known, f"solutions/ has notebooks not in the catalog: {sorted(src - known)}"
+    rel = {str(p.relative_to(RELEASE)) for p in RELEASE.rglob("*.ipynb")}
+    assert rel == {p.released for p in catalog.problems() if p.notebook in src}, \
+        f"release/ and solutions/ differ: {sorted(rel ^ {p.released for p in catalog.problems() if p.notebook in src})}"
+
+
+def test_release_is_one_folder_per_problem_and_nothing_else():
+    """A class receives one problem at a time: release/<chapter>/ holds problem folders only, no
+    chapter-wide file (a whole-chapter given module would hand out later problems' answers)."""
+    folders = {p.folder for p in catalog.problems()}
+    for chapter in RELEASE.iterdir():
+        assert chapter.is_dir() and chapter.name in {c.slug for c in catalog.chapters()}, chapter
+        for entry in chapter.iterdir():
+            assert entry.is_dir() and f"{chapter.name}/{entry.name}" in folders, entry
+
+
+def test_reading_order_lists_each_problem_of_its_chapter_once():
+    for ch in catalog.chapters():
+        if ch.reading_order:
+            assert sorted(ch.reading_order) == sorted(p.id for p in catalog.problems(ch.slug)), ch.slug
+        order = [p.id for p in catalog.in_reading_order(ch.slug)]
+        assert [p.id for p in catalog.earlier(catalog.problem(order[-1]))] == order[:-1]
+    assert [p.id for p in catalog.in_reading_order("gemma4")] == [182, 183, 181, 184, 185]
 
 
 def test_a_started_chapter_is_complete():

@@ -1,5 +1,5 @@
-"""`make autograde` / `make feedback` on honest submissions: a solved chapter earns full marks,
-an untouched one zero, and grades.csv says so."""
+"""`make autograde` / `make feedback` on honest submissions: solved problems earn full marks,
+untouched ones zero, and grades.csv says so. One problem is one nbgrader assignment."""
 import csv
 
 import pytest
@@ -29,9 +29,10 @@ def test_csv_has_the_course_columns_and_a_row_per_notebook(graded):
     header = (root / "grading" / "grades.csv").read_text().splitlines()[0]
     assert header == "student,assignment,notebook,score,max_score,status,reason"
     assert len(rows) == 2 * len(catalog.problems(CHAPTER))
+    assert {r["assignment"] for r in rows} == {p.assignment for p in catalog.problems(CHAPTER)}
 
 
-def test_solved_chapter_earns_full_marks_and_untouched_earns_zero(graded):
+def test_solved_problems_earn_full_marks_and_untouched_ones_zero(graded):
     _, rows = graded
     points = {p.stem: p.points for p in catalog.problems(CHAPTER)}
     for r in rows:
@@ -45,5 +46,5 @@ def test_feedback_is_written_for_each_student(graded):
     root, _ = graded
     run_cli(root, "feedback")
     for student in ("alice", "bob"):
-        html = sorted((root / "grading" / "feedback" / student / CHAPTER).glob("*.html"))
-        assert len(html) == len(catalog.problems(CHAPTER)), student
+        html = sorted((root / "grading" / "feedback" / student).glob("*/*.html"))
+        assert [h.parent.name for h in html] == [p.assignment for p in catalog.problems(CHAPTER)], student

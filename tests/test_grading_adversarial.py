@@ -63,7 +63,7 @@ SLY_OK = ("_real_variance = qjl_variance\n\n\ndef qjl_variance(q, k, m):\n    im
 def build_batch(root: Path) -> dict[str, tuple]:
     """Write every case's submission; return student -> (score test, status, reason fragment)."""
     grading = root / "grading"
-    victim = grading / "submitted" / "correct" / PROBLEM.chapter / f"{PROBLEM.stem}.ipynb"
+    victim = grading / "submitted" / "correct" / PROBLEM.assignment / f"{PROBLEM.stem}.ipynb"
     mutant = (MUTANTS / PROBLEM.chapter / str(PROBLEM.id) / "np_sign.py").read_text()
     cases = {
         "correct": (solved_copy(PROBLEM), FULL, "graded", ""),
@@ -102,7 +102,7 @@ def build_batch(root: Path) -> dict[str, tuple]:
             submit(root, student, PROBLEM, nb, name=f"{PROBLEM.stem}-Copy1.ipynb")
         elif student == "extra":
             submit(root, student, PROBLEM, nb)
-            (grading / "submitted" / student / PROBLEM.chapter / "notes.txt").write_text("my notes")
+            (grading / "submitted" / student / PROBLEM.assignment / "notes.txt").write_text("my notes")
         elif student == "edited":
             nb = solved_copy(PROBLEM)
             next(c for c in nb.cells if is_grade(c)).source = "pass  # tests are overrated"
@@ -114,7 +114,7 @@ def build_batch(root: Path) -> dict[str, tuple]:
         elif student == "badjson":
             submit(root, student, PROBLEM, text='{"cells": [ this is not json')
         elif student == "missing":
-            (grading / "submitted" / student / PROBLEM.chapter).mkdir(parents=True)
+            (grading / "submitted" / student / PROBLEM.assignment).mkdir(parents=True)
         else:
             submit(root, student, PROBLEM, nb)
     return {s: tuple(v[1:]) for s, v in cases.items()}
@@ -123,7 +123,7 @@ def build_batch(root: Path) -> dict[str, tuple]:
 def grade_batch(tmp: Path, db_url: str | None = None):
     root = make_course(tmp, [PROBLEM])
     expected = build_batch(root)
-    victim = root / "grading" / "submitted" / "correct" / PROBLEM.chapter / f"{PROBLEM.stem}.ipynb"
+    victim = root / "grading" / "submitted" / "correct" / PROBLEM.assignment / f"{PROBLEM.stem}.ipynb"
     victim_hash = hashlib.sha256(victim.read_bytes()).hexdigest()
     env = {"COURSE_DB_URL": db_url} if db_url else {}
     run_cli(root, "autograde", "--cell-timeout", CELL_TIMEOUT, "--memory-mib", MEMORY_MIB, env=env)
@@ -164,8 +164,8 @@ def test_gradebook_survives_and_agrees_with_the_csv(sqlite_batch):
     with GradebookWriter(url) as gb:
         scores = gb.scores()
     for student, r in rows.items():
-        if r["status"] != "missing" or (student, PROBLEM.chapter, PROBLEM.stem) in scores:
-            assert scores[(student, PROBLEM.chapter, PROBLEM.stem)] == float(r["score"]), student
+        if r["status"] != "missing" or (student, PROBLEM.assignment, PROBLEM.stem) in scores:
+            assert scores[(student, PROBLEM.assignment, PROBLEM.stem)] == float(r["score"]), student
 
 
 def test_feedback_shows_results_but_no_hidden_tests(sqlite_batch):
@@ -177,12 +177,12 @@ def test_feedback_shows_results_but_no_hidden_tests(sqlite_batch):
                     if len(line.strip()) > 25 and "END HIDDEN TESTS" not in line}
     assert hidden_lines
     for student in ("correct", "stub", "mutant", "sly"):
-        html = (root / "grading" / "feedback" / student / PROBLEM.chapter / f"{PROBLEM.stem}.html").read_text()
+        html = (root / "grading" / "feedback" / student / PROBLEM.assignment / f"{PROBLEM.stem}.html").read_text()
         assert f"Score:</strong> {float(rows[student]['score']):g} / {FULL:g}" in html
         assert "BEGIN HIDDEN TESTS" not in html
         leaked = [line for line in hidden_lines if line in html]
         assert not leaked, f"{student}: hidden test code in feedback: {leaked[:2]}"
-    stub = (root / "grading" / "feedback" / "stub" / PROBLEM.chapter / f"{PROBLEM.stem}.html").read_text()
+    stub = (root / "grading" / "feedback" / "stub" / PROBLEM.assignment / f"{PROBLEM.stem}.html").read_text()
     assert "NotImplementedError" in stub
 
 
@@ -196,6 +196,6 @@ def test_postgresql_gradebook_gives_identical_grades(sqlite_batch, tmp_path_fact
     strip = lambda rows: {s: (r["score"], r["max_score"], r["status"]) for s, r in rows.items()}  # noqa: E731
     assert strip(pg_rows) == strip(sqlite_rows)
     for student, r in pg_rows.items():
-        key = (student, PROBLEM.chapter, PROBLEM.stem)
+        key = (student, PROBLEM.assignment, PROBLEM.stem)
         if key in pg_scores:
             assert pg_scores[key] == float(r["score"]), student

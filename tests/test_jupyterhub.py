@@ -1,13 +1,14 @@
-"""The course hub round trip, on a real JupyterHub: release, fetch, submit, collect, autograde.
+"""The course hub round trip, on a real JupyterHub: hand out one problem, fetch, submit, collect, grade.
 
 JupyterHub starts on loopback from ``deploy/jupyterhub/jupyterhub_config.py`` in its one-machine
 trial mode (a local process spawner, a password login), with configurable-http-proxy and free ports
-chosen now. The instructor releases a chapter with plain ``nbgrader release_assignment``; a student
-logs in through the hub's login form, fetches the chapter from the Assignments API of their own
-JupyterLab server, saves answers through the contents API (as JupyterLab does) and submits; the
-instructor collects with ``nbgrader collect`` and grades with the course's ``autograde`` into the
-shared PostgreSQL gradebook (``COURSE_DB_URL``, a throwaway cluster on loopback) and
-``grading/grades.csv``.
+chosen now. The instructor hands out one problem alone (``make hand-out P=<id>``: one nbgrader
+assignment, its notebook and its cut given module); two students log in through the hub's login
+form and fetch it from the Assignments API of their own JupyterLab servers; one saves answers
+through the contents API (as JupyterLab does), the other hands in the notebook untouched; both
+submit. The instructor collects (``make collect P=<id>``) and grades with the course's
+``autograde`` into the shared PostgreSQL gradebook (``COURSE_DB_URL``, a throwaway cluster on
+loopback) and ``grading/grades.csv``: full marks and zero.
 """
 from __future__ import annotations
 
@@ -29,30 +30,19 @@ import pytest
 
 from mlpapers import catalog
 from pgcluster import postgres_cluster
-from mlpapers.paths import RELEASE, ROOT, SOLUTIONS
+from mlpapers.paths import RELEASE, ROOT
 from mlpapers.submissions import solved_copy
 
 pytestmark = pytest.mark.hub
 DEPLOY = ROOT / "deploy" / "jupyterhub"
-STUDENT = "alice"
+PROBLEM = catalog.problem(285)  # quick to grade, and it comes with a given module (284's answers)
+SOLVER, IDLER = "alice", "bob"
 
 
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _chapter() -> tuple[str, list[catalog.Problem]]:
-    """The released chapter with the fewest notebooks, at least two (to keep the trip short)."""
-    chapters = {}
-    for p in catalog.problems():
-        if (RELEASE / p.notebook).exists() and (SOLUTIONS / p.notebook).exists():
-            chapters.setdefault(p.chapter, []).append(p)
-    fit = sorted((len(ps), ch) for ch, ps in chapters.items() if len(ps) >= 2)
-    assert fit, "no chapter with two released notebooks"
-    chapter = fit[0][1]
-    return chapter, chapters[chapter]
 
 
 def _course(tmp: Path) -> Path:
@@ -173,65 +163,69 @@ def gradebook_url():
         yield url
 
 
-def test_release_fetch_submit_collect_autograde_on_jupyterhub(tmp_path, gradebook_url):
-    chapter, problems = _chapter()
+def test_one_problem_handed_out_fetched_submitted_collected_and_graded_on_jupyterhub(tmp_path, gradebook_url):
     root = _course(tmp_path)
     exchange = tmp_path / "exchange"
     exchange.mkdir()
     exchange.chmod(0o777)
     instructor = _instructor_env(tmp_path, root, exchange, gradebook_url)
-    nbgrader = str(Path(sys.executable).with_name("nbgrader"))
+    course = [sys.executable, "-m", "mlpapers"]
+    assignment = PROBLEM.assignment
+    released = sorted(p.name for p in (RELEASE / PROBLEM.folder).iterdir())
 
-    # The instructor releases the chapter into the exchange (plain nbgrader, in the course clone).
+    # The instructor hands out this one problem (the course CLI over nbgrader's release_assignment).
     (root / "grading").mkdir()  # the recipe's first-time step (the SQLite gradebook's folder)
-    _run([nbgrader, "release_assignment", chapter], root, instructor)
-    assert (exchange / "mlpapers" / "outbound" / chapter).is_dir()
+    _run([*course, "hand-out", str(PROBLEM.id)], root, instructor)
+    outbound = exchange / "mlpapers" / "outbound"
+    assert [p.name for p in outbound.iterdir()] == [assignment]
+    assert sorted(p.name for p in (outbound / assignment).iterdir()) == released
 
     password = secrets.token_hex(8)
     with running_hub(tmp_path, exchange, password) as (hub, log):
-        alice = Student(hub, STUDENT, password, log)
+        students = {name: Student(hub, name, password, log) for name in (SOLVER, IDLER)}
+        alice = students[SOLVER]
         # A student's server is the student view of nbgrader: no formgrader, no course list.
         assert alice.s.get(f"{alice.base}/formgrader", timeout=60).status_code == 404
         page_config = json.loads(re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>',
                                            alice.lab_page, re.S)[1])
         assert "@jupyter/nbgrader:formgrader" in page_config["disabledExtensions"], page_config["disabledExtensions"]
 
-        listed = alice.get("/assignments?course_id=mlpapers")
-        assert listed["success"], listed
-        assert any(a["assignment_id"] == chapter and a["status"] == "released" for a in listed["value"]), listed
+        for name, student in students.items():
+            listed = student.get("/assignments?course_id=mlpapers")
+            assert listed["success"], listed
+            assert [(a["assignment_id"], a["status"]) for a in listed["value"]] == [(assignment, "released")], listed
+            fetched = student.send("POST", "/assignments/fetch", data={"course_id": "mlpapers", "assignment_id": assignment})
+            assert any(a["assignment_id"] == assignment and a["status"] == "fetched" for a in fetched["value"]), fetched
+            # What a student receives is the problem's release folder: no other problem, no solution.
+            assert sorted(c["name"] for c in student.get(f"/api/contents/{assignment}")["content"]) == released
 
-        fetched = alice.send("POST", "/assignments/fetch", data={"course_id": "mlpapers", "assignment_id": chapter})
-        assert any(a["assignment_id"] == chapter and a["status"] == "fetched" for a in fetched["value"]), fetched
-        names = {c["name"] for c in alice.get(f"/api/contents/{chapter}")["content"]}
-        assert {p.notebook.split("/")[1] for p in problems} <= names
-
-        # Alice answers every problem but the last, which she hands in untouched; JupyterLab saves
-        # notebooks through the contents API.
-        for p in problems[:-1]:
-            alice.send("PUT", f"/api/contents/{p.notebook}",
-                       json={"type": "notebook", "format": "json", "content": json.loads(json.dumps(solved_copy(p)))})
-        submitted = alice.send("POST", "/assignments/submit", data={"course_id": "mlpapers", "assignment_id": chapter})
-        assert any(a["assignment_id"] == chapter and a["status"] == "submitted" for a in submitted["value"]), submitted
+        # Alice answers the problem; JupyterLab saves notebooks through the contents API. Bob hands it in untouched.
+        alice.send("PUT", f"/api/contents/{assignment}/{PROBLEM.stem}.ipynb",
+                   json={"type": "notebook", "format": "json", "content": json.loads(json.dumps(solved_copy(PROBLEM)))})
+        for name, student in students.items():
+            submitted = student.send("POST", "/assignments/submit", data={"course_id": "mlpapers", "assignment_id": assignment})
+            assert any(a["assignment_id"] == assignment and a["status"] == "submitted" for a in submitted["value"]), submitted
 
         # The instructor collects and grades, with the course's own commands.
-        _run([nbgrader, "collect", chapter], root, instructor)
-        got = sorted(p.name for p in (root / "grading" / "submitted" / STUDENT / chapter).glob("*.ipynb"))
-        assert got == sorted(p.notebook.split("/")[1] for p in problems), got
-        _run([sys.executable, "-m", "mlpapers", "autograde"], root, instructor, timeout=600)
+        _run([*course, "collect", str(PROBLEM.id)], root, instructor)
+        for name in students:
+            got = sorted(p.name for p in (root / "grading" / "submitted" / name / assignment).glob("*.ipynb"))
+            assert got == [f"{PROBLEM.stem}.ipynb"], (name, got)
+        _run([*course, "autograde"], root, instructor, timeout=600)
         with (root / "grading" / "grades.csv").open() as f:
-            rows = {r["notebook"]: r for r in csv.DictReader(f) if r["student"] == STUDENT}
-        for p in problems:
-            row = rows[p.stem]
-            assert row["status"] == "graded", row
-            expected = 0 if p == problems[-1] else p.points
-            assert float(row["score"]) == expected and float(row["max_score"]) == p.points, row
+            rows = {r["student"]: r for r in csv.DictReader(f)}
+        assert sorted(rows) == [SOLVER, IDLER], rows
+        for name, expected in ((SOLVER, PROBLEM.points), (IDLER, 0)):
+            row = rows[name]
+            assert (row["assignment"], row["notebook"], row["status"]) == (assignment, PROBLEM.stem, "graded"), row
+            assert float(row["score"]) == expected and float(row["max_score"]) == PROBLEM.points, row
         assert not (root / "grading" / "gradebook.db").exists(), "graded into SQLite, not PostgreSQL"
-        assert _postgres_scores(gradebook_url, chapter) == {p.stem: float(rows[p.stem]["score"]) for p in problems}
+        assert _postgres_scores(gradebook_url, assignment) == {SOLVER: PROBLEM.points, IDLER: 0.0}
 
 
-def _postgres_scores(url: str, chapter: str) -> dict[str, float]:
-    """The student's notebook scores as the shared PostgreSQL gradebook holds them."""
+def _postgres_scores(url: str, assignment: str) -> dict[str, float]:
+    """Each student's score for the assignment, as the shared PostgreSQL gradebook holds it."""
     from nbgrader.api import Gradebook
 
     with Gradebook(url, "mlpapers") as gb:
-        return {nb.name: nb.score for nb in gb.find_submission(chapter, STUDENT).notebooks}
+        return {s.student_id: float(s.score) for s in gb.assignment_submissions(assignment)}

@@ -67,6 +67,34 @@ def test_workspace_refreshes_files_the_student_never_touched(tmp_path):
     assert (ws / "ch" / "a.ipynb").read_text() == "my answer"
 
 
+def test_a_workspace_of_the_chapter_layout_moves_to_problem_folders_and_loses_nothing(tmp_path):
+    """A learner who filled notebooks/ when a chapter came at once keeps every edit: edited
+    notebooks move into their problem's folder, untouched files give way to the new release."""
+    from mlpapers import catalog
+    from mlpapers.paths import RELEASE
+    from mlpapers.workspace import migrate
+
+    old, ws = tmp_path / "old_release", tmp_path / "notebooks"
+    edited, untouched = catalog.problem(173), catalog.problem(174)
+    (old / "turboquant").mkdir(parents=True)
+    for p in (edited, untouched):
+        (old / "turboquant" / f"{p.stem}.ipynb").write_text(f"old release of {p.id}")
+    (old / "turboquant" / "turboquant_given.py").write_text("the whole chapter's answers")
+    fill_workspace(old, ws)
+    (ws / "turboquant" / f"{edited.stem}.ipynb").write_text("my work on 173")
+
+    said = migrate(ws)
+    assert (ws / edited.released).read_text() == "my work on 173"
+    assert not (ws / "turboquant" / f"{untouched.stem}.ipynb").exists()
+    assert not (ws / "turboquant" / "turboquant_given.py").exists()
+    assert len(said) == 3, said
+    fill_workspace(RELEASE, ws)
+    assert (ws / edited.released).read_text() == "my work on 173"  # never overwritten
+    assert (ws / untouched.released).read_bytes() == (RELEASE / untouched.released).read_bytes()
+    assert (ws / untouched.folder / "turboquant_given.py").exists()
+    assert migrate(ws) == []  # idempotent
+
+
 def test_report_ends_with_the_count():
     text = format_report([NotebookReport("a.ipynb", "passed", 1.0, "cpu"),
                           NotebookReport("b.ipynb", "failed", 2.0, "cuda", "boom")])
@@ -106,7 +134,7 @@ def test_bench_class_spreads_solved_stub_and_mutant_over_students(tmp_path):
     ready = ready_problems()
     assert n == 3 * len(ready)
     p = ready[0]
-    solved, stub, mutant = (nbformat.read(str(tmp_path / "grading" / "submitted" / f"s00{i}" / p.chapter /
+    solved, stub, mutant = (nbformat.read(str(tmp_path / "grading" / "submitted" / f"s00{i}" / p.assignment /
                                               f"{p.stem}.ipynb"), as_version=4) for i in range(3))
     answers = lambda nb: [c.source for c in nb.cells if notebooks.is_solution(c) and c.cell_type == "code"]  # noqa: E731
     assert all("raise NotImplementedError" in a for a in answers(stub))

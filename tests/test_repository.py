@@ -27,7 +27,7 @@ def test_pyproject_and_environment_yml_pin_the_same_versions():
 def test_make_help_lists_every_target():
     out = subprocess.run(["make", "-s", "help"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     for target in ("setup", "lab", "update", "test", "release", "solutions", "validate", "check",
-                   "autograde", "feedback", "readme"):
+                   "autograde", "feedback", "readme", "leaks", "hand-out", "collect", "test-deps"):
         assert re.search(rf"make {target}\s", out), target
 
 
@@ -52,11 +52,29 @@ def test_workflows_pass_actionlint():
 
 
 def test_plain_nbgrader_in_the_repo_root_reads_grader_config():
-    """An instructor's plain `nbgrader generate_assignment` finds solutions/ through nbgrader_config.py."""
+    """An instructor's plain `nbgrader release_assignment` of one problem uses the course id and
+    folders of grader_config.py (through nbgrader_config.py)."""
     with tempfile.TemporaryDirectory() as tmp:
         proc = subprocess.run(
-            [str(Path(sys.executable).with_name("nbgrader")), "generate_assignment", "turboquant", "--no-db",
-             f"--CourseDirectory.release_directory={tmp}"],
+            [str(Path(sys.executable).with_name("nbgrader")), "release_assignment", "173_haar_rotation",
+             "--CourseDirectory.release_directory=release/turboquant", f"--Exchange.root={tmp}"],
             cwd=ROOT, capture_output=True, text=True)
         assert proc.returncode == 0, proc.stderr[-2000:]
-        assert sorted(p.name for p in Path(tmp, "turboquant").glob("*.ipynb")), proc.stderr[-2000:]
+        out = Path(tmp, "mlpapers", "outbound", "173_haar_rotation")
+        assert sorted(p.name for p in out.iterdir()) == ["173_haar_rotation.ipynb"], proc.stderr[-2000:]
+
+
+def test_notebooks_folder_is_in_a_fresh_clone_with_a_readme():
+    tracked = subprocess.run(["git", "ls-files", "notebooks"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    assert tracked == ["notebooks/README.md"]
+    assert "make lab" in (ROOT / "notebooks" / "README.md").read_text()
+
+
+def test_make_test_installs_what_it_needs_and_ci_runs_only_make_test():
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^test: \$\(STAMP\) test-deps ", makefile, re.M)
+    script = (ROOT / "tools" / "test-deps.sh").read_text()
+    for need in ("/usr/bin/chromium", "postgresql-15", "configurable-http-proxy"):
+        assert need in script, need
+    run = [l for l in (ROOT / ".ci" / "run").read_text().splitlines() if l.strip() and not l.startswith("#")]
+    assert run[-1] == "make test" and not any("apt-get" in l or "npm" in l for l in run)

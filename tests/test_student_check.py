@@ -16,9 +16,9 @@ PROBLEM = catalog.problem(176)
 
 
 def check(tmp_path, nb):
-    folder = tmp_path / PROBLEM.chapter
-    folder.mkdir(exist_ok=True)
-    for given in (RELEASE / PROBLEM.chapter).glob("*.py"):
+    folder = tmp_path / PROBLEM.folder
+    folder.mkdir(parents=True, exist_ok=True)
+    for given in (RELEASE / PROBLEM.folder).glob("*.py"):
         shutil.copy(given, folder / given.name)
     path = folder / f"{PROBLEM.stem}.ipynb"
     nbformat.write(nb, str(path))

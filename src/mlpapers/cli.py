@@ -36,13 +36,27 @@ def cmd_release(args) -> int:
 
 def cmd_validate(args) -> int:
     from mlpapers.validate import validate
-    findings = validate(_problems(args), jobs=args.jobs, mutants=not args.no_mutants)
+    from mlpapers.leaks import summary
+    findings = validate(_problems(args), jobs=args.jobs, mutants=not args.no_mutants, leaks=not args.no_leaks)
     for f in findings:
         if not f.ok or args.verbose:
             print(f.line())
+    if not args.no_leaks:
+        print(f"leak check: {summary(findings)}")
     bad = sum(not f.ok for f in findings)
     print(f"{len(findings) - bad} passed, {bad} failed")
     return 1 if bad else 0
+
+
+def cmd_leaks(args) -> int:
+    from mlpapers.leaks import leak_findings, summary
+    from mlpapers.release import ready_problems
+    findings = [f for p in _problems(args) if p in ready_problems() for f in leak_findings(p)]
+    for f in findings:
+        if not f.ok or args.verbose:
+            print(f.line())
+    print(summary(findings))
+    return 1 if any(not f.ok for f in findings) else 0
 
 
 def cmd_solutions(args) -> int:
@@ -55,6 +69,28 @@ def cmd_solutions(args) -> int:
 def cmd_check(args) -> int:
     from mlpapers.student_check import check_notebook
     return 1 if check_notebook(Path(args.notebook)) else 0
+
+
+def cmd_hand_out(args) -> int:
+    from mlpapers.nbgrader_cli import run_nbgrader
+    from mlpapers.paths import RELEASE
+    for pid in args.problem:
+        p = catalog.problem(pid)
+        if not (RELEASE / p.released).exists():
+            raise SystemExit(f"hand-out: {p.id} has no release folder; run `make release` first")
+        run_nbgrader("release_assignment", p.assignment, f"--CourseDirectory.release_directory={RELEASE / p.chapter}",
+                     *(["--force"] if args.force else []), plain=True)
+        print(f"handed out {p.assignment} (release/{p.folder}) to the exchange")
+    return 0
+
+
+def cmd_collect(args) -> int:
+    from mlpapers.nbgrader_cli import run_nbgrader
+    for pid in args.problem:
+        p = catalog.problem(pid)
+        run_nbgrader("collect", p.assignment, *(["--update"] if args.update else []), plain=True)
+        print(f"collected {p.assignment} into grading/submitted/<student>/{p.assignment}/")
+    return 0
 
 
 def cmd_autograde(args) -> int:
@@ -92,7 +128,9 @@ def cmd_readme(args) -> int:
 
 
 def cmd_update(args) -> int:
-    from mlpapers.workspace import fill_workspace
+    from mlpapers.workspace import fill_workspace, migrate
+    for line in migrate():
+        print(f"notebooks/: {line}")
     copied = fill_workspace()
     print(f"notebooks/: {len(copied)} new or updated file(s) from release/" + "".join(f"\n  + {p}" for p in copied))
     return 0
@@ -128,12 +166,22 @@ def main(argv: list[str] | None = None) -> int:
     select(p)
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     p.add_argument("--no-mutants", action="store_true")
+    p.add_argument("--no-leaks", action="store_true", help="skip the leak check (leaks.py)")
     p.add_argument("-v", "--verbose", action="store_true", help="print passing checks too")
+    p = add("leaks", cmd_leaks, "put everything released with a problem in place of its answers; none may pass")
+    select(p)
+    p.add_argument("-v", "--verbose", action="store_true", help="print every graded function's line")
     p = add("solutions", cmd_solutions, "execute solution notebooks with papermill and write a report")
     select(p)
     p.add_argument("--device", default=os.environ.get("DEVICE", "cpu"))
     p = add("check", cmd_check, "run the graded cells of one of your notebooks")
     p.add_argument("notebook")
+    p = add("hand-out", cmd_hand_out, "release problems to the nbgrader exchange (students fetch them)")
+    p.add_argument("problem", type=int, nargs="+", help="problem ids, e.g. 175")
+    p.add_argument("--force", action="store_true", help="replace a copy already in the exchange")
+    p = add("collect", cmd_collect, "collect submissions of problems from the exchange into grading/submitted/")
+    p.add_argument("problem", type=int, nargs="+", help="problem ids, e.g. 175")
+    p.add_argument("--update", action="store_true", help="replace earlier collected submissions")
     p = add("autograde", cmd_autograde, "grade grading/submitted/ into the gradebook and grading/grades.csv")
     p.add_argument("--workers", type=int, default=None, help="notebooks graded at once (default: CPU count + 1)")
     p.add_argument("--cell-timeout", type=int, default=None, help="seconds per cell (default: grader_config.py)")

@@ -18,9 +18,15 @@ def nbgrader_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def run_nbgrader(*args: str, check: bool = True, extra_env: dict[str, str] | None = None,
-                 timeout: float | None = None) -> subprocess.CompletedProcess:
-    """``nbgrader <args>`` with ``grader_config.py``, run from the repository root."""
-    cmd = [sys.executable, "-m", "nbgrader", *args, f"--NbGrader.config_file={GRADER_CONFIG}"]
+                 timeout: float | None = None, plain: bool = False) -> subprocess.CompletedProcess:
+    """``nbgrader <args>`` with ``grader_config.py``, run from the repository root.
+
+    ``plain=True`` runs it as an instructor types it: nbgrader then also reads the
+    ``nbgrader_config.py`` files on ``JUPYTER_CONFIG_PATH`` (a hub's exchange settings) before the
+    repository's own, which loads ``grader_config.py``.
+    """
+    config = [] if plain else [f"--NbGrader.config_file={GRADER_CONFIG}"]
+    cmd = [sys.executable, "-m", "nbgrader", *args, *config]
     proc = subprocess.run(cmd, cwd=ROOT, env=nbgrader_env(extra_env), capture_output=True, text=True,
                           timeout=timeout)
     if check and proc.returncode != 0:

@@ -10,7 +10,7 @@ END = "<!-- course-map:end -->"
 
 def chapter_ready(slug: str) -> bool:
     """A chapter is ready when every one of its problems has a source and a release notebook."""
-    return all((SOLUTIONS / p.notebook).exists() and (RELEASE / p.notebook).exists()
+    return all((SOLUTIONS / p.notebook).exists() and (RELEASE / p.released).exists()
                for p in catalog.problems(slug))
 
 
@@ -26,7 +26,7 @@ def course_map() -> str:
         out.append("| id | problem | difficulty | points | tags |")
         out.append("|---|---|---|---|---|")
         for p in probs:
-            name = f"[{p.title}](release/{p.notebook})" if (RELEASE / p.notebook).exists() else p.title
+            name = f"[{p.title}](release/{p.released})" if (RELEASE / p.released).exists() else p.title
             out.append(f"| {p.id} | {name} | {p.difficulty} | {p.points} | {', '.join(p.tags)} |")
         out.append("")
     return "\n".join(out).rstrip() + "\n"

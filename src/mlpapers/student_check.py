@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mlpapers import notebooks
+from mlpapers import catalog, notebooks
 from mlpapers.execute import run_notebook
 from mlpapers.paths import NOTEBOOKS, RELEASE
 
@@ -18,8 +18,12 @@ def edited_locked_cells(nb, path: Path) -> list[str]:
     try:
         rel_path = RELEASE / path.resolve().relative_to(NOTEBOOKS.resolve())
     except ValueError:
-        rel_path = RELEASE / path.parent.name / path.name
-    if not rel_path.exists():
+        rel_path = None
+    if rel_path is None or not rel_path.exists():  # elsewhere, or renamed: known by its problem id
+        ids = {p.stem: p for p in catalog.problems()}
+        problem = ids.get(path.stem) or next((p for s, p in ids.items() if path.stem.startswith(s)), None)
+        rel_path = RELEASE / problem.released if problem else None
+    if rel_path is None or not rel_path.exists():
         return []
     released = {notebooks.nbgrader_meta(c).get("grade_id"): c.source for c in notebooks.read(rel_path).cells
                 if notebooks.nbgrader_meta(c).get("locked")}

@@ -23,7 +23,7 @@ def solved_copy(problem: Problem, extra_source: str | None = None):
     """
     source = {notebooks.nbgrader_meta(c).get("grade_id"): c.source
               for c in notebooks.read(SOLUTIONS / problem.notebook).cells if notebooks.is_solution(c)}
-    nb = copy.deepcopy(notebooks.read(RELEASE / problem.notebook))
+    nb = copy.deepcopy(notebooks.read(RELEASE / problem.released))
     for cell in nb.cells:
         gid = notebooks.nbgrader_meta(cell).get("grade_id")
         if notebooks.is_solution(cell) and gid in source:
@@ -35,7 +35,7 @@ def solved_copy(problem: Problem, extra_source: str | None = None):
 
 def untouched_copy(problem: Problem):
     """The release notebook exactly as the student received it."""
-    return notebooks.read(RELEASE / problem.notebook)
+    return notebooks.read(RELEASE / problem.released)
 
 
 def write_submission(nb, path) -> None:

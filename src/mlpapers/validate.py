@@ -1,9 +1,11 @@
-"""Validation of the course: the checks CI runs over every ready chapter.
+"""Validation of the course: the checks CI runs over every ready problem.
 
 For every problem notebook: the source and release are stored in canonical form with consistent
 metadata; the solution passes every graded cell; the release stub fails every graded cell; every
-known-wrong implementation (mutant) fails at least one graded cell; and ``release/`` equals a fresh
-generation from ``solutions/``.
+known-wrong implementation (mutant) fails at least one graded cell; nothing released with the
+problem can stand in for one of its graded functions (``leaks.py``); and ``release/`` equals a
+fresh generation from ``solutions/``. Solutions and mutants run in the problem's release folder,
+so they see exactly the given module and images a student receives.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from pathlib import Path
 
 from mlpapers import catalog, notebooks
 from mlpapers.execute import run_notebook, with_mutant
+from mlpapers.given import GivenError, given_for
 from mlpapers.paths import MUTANTS, RELEASE, SOLUTIONS
 
 MIN_MUTANTS = 3
@@ -41,7 +44,7 @@ def structure_findings(problem: catalog.Problem) -> list[Finding]:
     """Stored form and metadata of the source and release notebooks."""
     name = problem.notebook
     found: list[Finding] = []
-    src_path, rel_path = SOLUTIONS / name, RELEASE / name
+    src_path, rel_path = SOLUTIONS / name, RELEASE / problem.released
 
     def add(check: str, ok: bool, detail: str = "") -> None:
         found.append(Finding(name, check, ok, detail))
@@ -72,6 +75,11 @@ def structure_findings(problem: catalog.Problem) -> list[Finding]:
     add("points", total == problem.points, f"graded cells add up to {total:g}, catalog says {problem.points}")
     sols = [c for c in nb.cells if notebooks.is_solution(c) and c.cell_type == "code"]
     add("solution cells", bool(sols) and all("### BEGIN SOLUTION" in c.source for c in sols))
+    try:
+        given_for(problem)
+        add("given: earlier answers only", True)
+    except GivenError as exc:
+        add("given: earlier answers only", False, str(exc))
     count = len(mutants_of(problem))
     add("mutants", count >= MIN_MUTANTS, f"{count} mutants (at least {MIN_MUTANTS})")
     if rel_path.exists():
@@ -82,14 +90,21 @@ def structure_findings(problem: catalog.Problem) -> list[Finding]:
     return found
 
 
-def _execution_job(job: tuple[str, str, str, str | None]) -> list[Finding]:
-    """Run one execution (solution, stub or mutant) and judge it; runs in a worker process."""
-    kind, notebook, folder, mutant = job
-    path = Path(folder) / notebook
+Job = tuple[str, int, str, "str | None"]  # (kind, problem id, notebook path, mutant path)
+
+
+def _execution_job(job: Job) -> list[Finding]:
+    """Run one execution (solution, stub, mutant or leak check) and judge it; runs in a worker process."""
+    kind, problem_id, path, mutant = job
+    problem = catalog.problem(problem_id)
+    notebook = problem.notebook
+    if kind == "leaks":
+        from mlpapers.leaks import leak_findings
+        return leak_findings(problem)
     nb = notebooks.read(path)
     if mutant is not None:
         nb = with_mutant(nb, Path(mutant).read_text(encoding="utf-8"))
-    run = run_notebook(nb, cwd=path.parent)
+    run = run_notebook(nb, cwd=RELEASE / problem.folder)
     graded = run.graded
     failed = run.failed_graded()
     secs = f"{run.seconds:.1f}s"
@@ -107,31 +122,37 @@ def _execution_job(job: tuple[str, str, str, str | None]) -> list[Finding]:
                     f"rejected by {[c.grade_id for c in failed][:4]}, {secs}" if failed else f"NOT rejected by any graded cell, {secs}")]
 
 
-def execution_jobs(problem: catalog.Problem, mutants: bool = True) -> list[tuple[str, str, str, str | None]]:
-    """The executions that validate one problem."""
-    jobs = [("solution", problem.notebook, str(SOLUTIONS), None)]
-    if (RELEASE / problem.notebook).exists():
-        jobs.append(("stub", problem.notebook, str(RELEASE), None))
+def execution_jobs(problem: catalog.Problem, mutants: bool = True, leaks: bool = True) -> list[Job]:
+    """The executions that validate one problem (they need its release folder)."""
+    source = str(SOLUTIONS / problem.notebook)
+    if not (RELEASE / problem.released).exists():
+        return []  # reported by structure_findings: `make release` first
+    jobs: list[Job] = [("solution", problem.id, source, None),
+                       ("stub", problem.id, str(RELEASE / problem.released), None)]
     if mutants:
-        jobs += [("mutant", problem.notebook, str(SOLUTIONS), str(m)) for m in mutants_of(problem)]
+        jobs += [("mutant", problem.id, source, str(m)) for m in mutants_of(problem)]
+    if leaks:
+        jobs.append(("leaks", problem.id, source, None))
     return jobs
 
 
 def validate(problems: list[catalog.Problem], jobs: int = 2, mutants: bool = True,
-             check_sync: bool = True) -> list[Finding]:
+             check_sync: bool = True, leaks: bool = True) -> list[Finding]:
     """All findings for these problems (structure, executions, and release sync of their chapters)."""
     from mlpapers.release import out_of_sync
 
     found: list[Finding] = []
     for problem in problems:
         found += structure_findings(problem)
-    work = [j for p in problems if (SOLUTIONS / p.notebook).exists() for j in execution_jobs(p, mutants)]
+    work = [j for p in problems if (SOLUTIONS / p.notebook).exists() for j in execution_jobs(p, mutants, leaks)]
     with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
         for result in pool.map(_execution_job, work):
             found += result
     if check_sync:
         chapters = sorted({p.chapter for p in problems if (SOLUTIONS / p.notebook).exists()})
         stale = set(out_of_sync(chapters))
-        found += [Finding(f"{c}/", "release in sync", c not in stale,
-                          "run `python -m mlpapers release`" if c in stale else "") for c in chapters]
+        for c in chapters:
+            mine = [s for s in stale if s.startswith(f"{c}/")]
+            found.append(Finding(f"{c}/", "release in sync", not mine,
+                                 f"stale: {', '.join(mine)}; run `python -m mlpapers release`" if mine else ""))
     return found

@@ -41,7 +41,7 @@ def widget_problems() -> list[catalog.Problem]:
     """Problems whose student notebook (release/) shows a widget: its Explore cell calls ``.show(``."""
     found = []
     for p in catalog.problems():
-        path = RELEASE / p.notebook
+        path = RELEASE / p.released
         if path.exists() and any(c.cell_type == "code" and ".show(" in c.source
                                  for c in notebooks.read(path).cells):
             found.append(p)

@@ -47,13 +47,13 @@ def _repo_files() -> list[str]:
 
 
 def _released() -> list[catalog.Problem]:
-    return [p for p in catalog.problems() if (RELEASE / p.notebook).exists() and (SOLUTIONS / p.notebook).exists()]
+    return [p for p in catalog.problems() if (RELEASE / p.released).exists() and (SOLUTIONS / p.notebook).exists()]
 
 
 def _half_solvable() -> catalog.Problem:
     """The first released problem with two or more answer cells (so half of them can be filled)."""
     for p in _released():
-        cells = [c for c in notebooks.read(RELEASE / p.notebook).cells if notebooks.is_solution(c)]
+        cells = [c for c in notebooks.read(RELEASE / p.released).cells if notebooks.is_solution(c)]
         if len(cells) >= 2:
             return p
     pytest.fail("no released notebook has two answer cells to half-solve")
@@ -63,7 +63,7 @@ def _half_solved(problem: catalog.Problem):
     """The release notebook with the first half of its answer cells filled from solutions/."""
     answers = {notebooks.nbgrader_meta(c).get("grade_id"): c.source
                for c in notebooks.read(SOLUTIONS / problem.notebook).cells if notebooks.is_solution(c)}
-    nb = notebooks.read(RELEASE / problem.notebook)
+    nb = notebooks.read(RELEASE / problem.released)
     sol = [c for c in nb.cells if notebooks.is_solution(c)]
     for cell in sol[: max(1, len(sol) // 2)]:
         cell.source = answers[notebooks.nbgrader_meta(cell)["grade_id"]]
@@ -83,9 +83,9 @@ def course(tmp_path_factory):
     upstream, clone = tmp / "upstream", tmp / "clone"
     files = _repo_files()
     later = [p for p in _released() if p != _half_solvable()][-1]  # published in the "newer release"
-    held_back = f"release/{later.notebook}"
+    held_back = f"release/{later.folder}/"  # the whole problem folder: notebook and given module
     for f in files:
-        if f != held_back and not f.startswith("tests/"):
+        if not f.startswith((held_back, "tests/")):
             dest = upstream / f
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / f, dest)
@@ -101,23 +101,23 @@ def course(tmp_path_factory):
 
 def test_make_lab_fills_notebooks_and_validate_agrees_with_make_check(course):
     clone, tmp = course["clone"], course["tmp"]
-    assert not (clone / "notebooks").exists()
+    assert sorted(p.name for p in (clone / "notebooks").iterdir()) == ["README.md"]  # the fresh clone's workspace
     problem = _half_solvable()
     with running_lab(["make", "--no-print-directory", "lab", f"PY={sys.executable}"], cwd=clone,
                      home=tmp / "lab") as lab:
         # Run as root (CI, containers) this only answers because `lab` adds --allow-root.
         released = sorted(str(p.relative_to(clone / "release")) for p in (clone / "release").rglob("*") if p.is_file())
         filled = sorted(str(p.relative_to(clone / "notebooks")) for p in (clone / "notebooks").rglob("*")
-                        if p.is_file() and p.name != MANIFEST)
+                        if p.is_file() and p.name not in (MANIFEST, "README.md"))
         assert filled == released, "make lab did not copy release/ into notebooks/"
-        listing = lab.api(f"/api/contents/{problem.chapter}")
-        assert problem.notebook.split("/")[1] in {c["name"] for c in listing["content"]}
+        listing = lab.api(f"/api/contents/{problem.folder}")
+        assert f"{problem.stem}.ipynb" in {c["name"] for c in listing["content"]}
 
         # The student half-solves a notebook and saves it.
-        mine = clone / "notebooks" / problem.notebook
+        mine = clone / "notebooks" / problem.released
         nbformat.write(_half_solved(problem), str(mine))
 
-        check = _make(clone, "check", f"NB=notebooks/{problem.notebook}")
+        check = _make(clone, "check", f"NB=notebooks/{problem.released}")
         assert re.search(r"^\d+ passed, \d+ failed$", check.stdout, re.M), check.stdout + check.stderr
         check_failed = set(re.findall(r"^\s+FAIL\s+(\S+?):", check.stdout, re.M))
         check_passed = set(re.findall(r"^\s+pass\s+(\S+)$", check.stdout, re.M))
@@ -144,7 +144,7 @@ def _click_validate(lab, problem) -> dict:
         try:
             page.goto(f"{lab.url}/lab/workspaces/validate?reset&token={lab.token}")
             wait_for_app(page)
-            page.evaluate(OPEN_NOTEBOOK_JS, problem.notebook)
+            page.evaluate(OPEN_NOTEBOOK_JS, problem.released)
             button = page.locator(".jp-NotebookPanel-toolbar").get_by_text("Validate", exact=True)
             button.wait_for(state="visible", timeout=30_000)
             with page.expect_response(lambda r: "/assignments/validate" in r.url, timeout=120_000) as resp:
@@ -165,27 +165,27 @@ def _click_validate(lab, problem) -> dict:
 def test_a_newer_release_adds_notebooks_and_never_overwrites_edited_ones(course):
     clone, upstream, later = course["clone"], course["upstream"], course["later"]
     problem = _half_solvable()
-    mine = clone / "notebooks" / problem.notebook
+    mine = clone / "notebooks" / problem.released
     if not mine.exists():  # this test alone: the student has a workspace...
         assert _make(clone, "update").returncode == 0
-    if mine.read_bytes() == (clone / "release" / problem.notebook).read_bytes():
+    if mine.read_bytes() == (clone / "release" / problem.released).read_bytes():
         nbformat.write(_half_solved(problem), str(mine))  # ...and an edited notebook
     edited = mine.read_bytes()
-    assert not (clone / "notebooks" / later.notebook).exists()
+    assert not (clone / "notebooks" / later.folder).exists()
 
-    # The course publishes a newer release: a new notebook, and a revised copy of the edited one.
-    shutil.copy2(RELEASE / later.notebook, upstream / "release" / later.notebook)
-    revised = notebooks.read(upstream / "release" / problem.notebook)
+    # The course publishes a newer release: a new problem, and a revised copy of the edited one.
+    shutil.copytree(RELEASE / later.folder, upstream / "release" / later.folder)
+    revised = notebooks.read(upstream / "release" / problem.released)
     revised.cells.append(nbformat.v4.new_markdown_cell("Erratum: a clearer hint."))
-    nbformat.write(revised, str(upstream / "release" / problem.notebook))
+    nbformat.write(revised, str(upstream / "release" / problem.released))
     _git(upstream, "add", "-A")
     _git(upstream, "commit", "-q", "-m", "course release 2")
 
     _git(clone, "pull", "-q", "--ff-only")  # notebooks/ is ignored: the pull never conflicts
     update = _make(clone, "update")
     assert update.returncode == 0, update.stdout + update.stderr
-    assert (clone / "notebooks" / later.notebook).read_bytes() == (RELEASE / later.notebook).read_bytes()
-    assert later.notebook in update.stdout
+    assert (clone / "notebooks" / later.released).read_bytes() == (RELEASE / later.released).read_bytes()
+    assert later.released in update.stdout
     assert mine.read_bytes() == edited, "make update overwrote the student's edited notebook"
     again = _make(clone, "update")
     assert "0 new or updated file(s)" in again.stdout, again.stdout

@@ -36,7 +36,7 @@ def lab(tmp_path_factory):
     root = make_course(tmp)
     for p in PROBLEMS:
         # Already there, so `lab`'s fill of notebooks/ must leave it (the student's work) alone.
-        write_submission(solved_copy(p), root / "notebooks" / p.notebook)
+        write_submission(solved_copy(p), root / "notebooks" / p.released)
     with running_lab([sys.executable, "-m", "mlpapers", "lab"], cwd=root, home=tmp) as server:
         yield server
 
@@ -107,7 +107,7 @@ def test_widget_renders_and_reacts_in_jupyterlab(problem, lab, browser):
     try:
         page.goto(f"{lab.url}/lab/workspaces/{problem.id}?reset&token={lab.token}")
         wait_for_app(page)
-        panel = page.evaluate(OPEN_NOTEBOOK_JS, problem.notebook)
+        panel = page.evaluate(OPEN_NOTEBOOK_JS, problem.released)
         run = page.evaluate(RUN_ALL_JS, panel)
         assert not run["errors"], f"cells raised in JupyterLab: {run['errors']}"
         assert all(c is not None for c in run["counts"]), f"not every code cell ran: {run['counts']}"
@@ -152,5 +152,5 @@ def _record(problem, seconds: float) -> None:
     """Append this widget's time to build/screenshots/widgets/timings.jsonl (for the CI artifact)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     with (SHOTS / "timings.jsonl").open("a") as f:
-        f.write(json.dumps({"notebook": problem.notebook, "seconds": round(seconds, 1),
+        f.write(json.dumps({"notebook": problem.released, "seconds": round(seconds, 1),
                             "at": time.strftime("%Y-%m-%dT%H:%M:%S")}) + "\n")

@@ -1,6 +1,7 @@
 """Autograding a class: isolated, parallel, resumable, and nothing lost.
 
-``autograde()`` grades ``grading/submitted/<student>/<chapter>/*.ipynb`` (see ``batch.py``), each
+``autograde()`` grades ``grading/submitted/<student>/<assignment>/*.ipynb`` (one nbgrader assignment
+per problem, see ``batch.py``), each
 notebook in its own sandboxed kernel (``sandbox.py``, ``guard.py``), into the gradebook
 (``gradebook.py``), a journal and ``grading/grades.csv``; ``feedback()`` publishes the HTML pages
 (``feedback.py``) into ``grading/feedback/``.
@@ -39,7 +40,7 @@ def autograde(workers: int | None = None, cell_timeout: int | None = None, memor
 
 
 def feedback() -> int:
-    """Render every graded notebook's feedback page into ``grading/feedback/<student>/<chapter>/``.
+    """Render every graded notebook's feedback page into ``grading/feedback/<student>/<assignment>/``.
 
     Pages already newer than their graded notebook are kept; returns how many pages exist.
     """

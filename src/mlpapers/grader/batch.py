@@ -1,6 +1,8 @@
 """Grading a whole class: discover submissions, grade in parallel, resume, record everything.
 
-Every (student, notebook) of every chapter that anybody handed in gets exactly one outcome. Each
+Submissions sit where ``nbgrader collect`` puts them: ``grading/submitted/<student>/<assignment>/``,
+one nbgrader assignment per problem (``<id>_<slug>``). Every (student, notebook) of every
+assignment that anybody handed in gets exactly one outcome. Each
 outcome is written to the gradebook and then to a journal file (``grading/journal/``); a rerun
 skips notebooks whose journal entry matches the submitted file, so a killed batch resumes where it
 stopped and ends with the same grades. ``grading/grades.csv`` is rebuilt from the journal, sorted,
@@ -44,8 +46,7 @@ def find_submission(folder: Path, problem: catalog.Problem) -> tuple[Path | None
     exact = folder / f"{problem.stem}.ipynb"
     if exact.is_file():
         return exact, ""
-    others = [p for p in sorted(folder.glob("*.ipynb"))
-              if not any(p.stem == q.stem for q in catalog.problems(problem.chapter))]
+    others = sorted(folder.glob("*.ipynb")) if folder.is_dir() else []
     wanted = _grade_ids(SOLUTIONS / problem.notebook)
     for candidate in others:
         ids = _grade_ids(candidate)
@@ -65,30 +66,33 @@ def matplotlib_cache(folder: Path) -> str:
     return str(folder)
 
 
-def make_jobs(submitted: Path, cell_timeout: int, memory_mib: int) -> list[Job]:
-    """One job per (student, notebook) of every chapter present in ``submitted``."""
+def handed_in(submitted: Path) -> tuple[list[str], list[catalog.Problem]]:
+    """The students, and the ready problems anybody handed in, in course order."""
     students = sorted(p.name for p in submitted.iterdir() if p.is_dir()) if submitted.is_dir() else []
-    known = {c.slug for c in catalog.chapters()}
-    chapters = sorted({c.name for s in students for c in (submitted / s).iterdir()
-                       if c.is_dir() and c.name in known},
-                      key=lambda slug: catalog.chapter(slug).number)
+    ready = {p.assignment: p for p in catalog.problems()
+             if (SOLUTIONS / p.notebook).exists() and (RELEASE / p.released).exists()}
+    names = {a.name for s in students for a in (submitted / s).iterdir() if a.is_dir()}
+    return students, [p for a, p in ready.items() if a in names]
+
+
+def make_jobs(submitted: Path, cell_timeout: int, memory_mib: int) -> list[Job]:
+    """One job per (student, problem) for every problem present in ``submitted``."""
+    students, problems = handed_in(submitted)
     jobs = []
     mpl_cache = matplotlib_cache(submitted.parent / "cache" / "matplotlib")
-    for chapter in chapters:
-        files = [str(p) for p in sorted((RELEASE / chapter).iterdir()) if p.is_file() and p.suffix != ".ipynb"]
-        for problem in catalog.problems(chapter):
-            if not ((SOLUTIONS / problem.notebook).exists() and (RELEASE / problem.notebook).exists()):
-                continue
-            for student in students:
-                path, note = find_submission(submitted / student / chapter, problem)
-                jobs.append(Job(
-                    student=student, assignment=chapter, notebook=problem.stem,
-                    submission=str(path) if path else None, source=str(SOLUTIONS / problem.notebook),
-                    release=str(RELEASE / problem.notebook), chapter_files=files,
-                    uid=FIRST_UID + len(jobs) % 20000, hide=[str(ROOT / h) for h in HIDDEN],
-                    course_paths=[str(ROOT / h) for h in HIDDEN if h != "notebooks"],
-                    cell_timeout=cell_timeout, memory_mib=memory_mib, mpl_cache=mpl_cache, note=note,
-                    submission_sha=(sha256(path) + (f"|{note}" if note else "")) if path else "missing"))
+    for problem in problems:
+        folder = RELEASE / problem.folder
+        files = [str(p) for p in sorted(folder.iterdir()) if p.is_file() and p.suffix != ".ipynb"]
+        for student in students:
+            path, note = find_submission(submitted / student / problem.assignment, problem)
+            jobs.append(Job(
+                student=student, assignment=problem.assignment, notebook=problem.stem,
+                submission=str(path) if path else None, source=str(SOLUTIONS / problem.notebook),
+                release=str(RELEASE / problem.released), given_files=files,
+                uid=FIRST_UID + len(jobs) % 20000, hide=[str(ROOT / h) for h in HIDDEN],
+                course_paths=[str(ROOT / h) for h in HIDDEN if h != "notebooks"],
+                cell_timeout=cell_timeout, memory_mib=memory_mib, mpl_cache=mpl_cache, note=note,
+                submission_sha=(sha256(path) + (f"|{note}" if note else "")) if path else "missing"))
     return jobs
 
 
@@ -153,7 +157,8 @@ def run_batch(jobs: list[Job], workers: int, journal: Path, gradebook=None,
 def outcomes(journal: Path, jobs: Iterable[Job]) -> list[dict]:
     """The journaled outcome of every job, in (student, assignment, notebook) order."""
     rows = [json.loads(journal_path(journal, j).read_text()) for j in jobs if journal_path(journal, j).exists()]
-    return sorted(rows, key=lambda r: (r["student"], catalog.chapter(r["assignment"]).number, r["notebook"]))
+    order = {p.assignment: i for i, p in enumerate(catalog.problems())}
+    return sorted(rows, key=lambda r: (r["student"], order.get(r["assignment"], len(order)), r["notebook"]))
 
 
 def write_csv(rows: list[dict], path: Path) -> None:

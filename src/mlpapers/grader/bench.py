@@ -28,7 +28,7 @@ def build_class(root: Path, students: int) -> int:
     """Write the synthetic submissions into ``root/grading/submitted``; return how many."""
     from mlpapers.submissions import solved_copy, untouched_copy, write_submission
     count = 0
-    ready = [p for p in catalog.problems() if (SOLUTIONS / p.notebook).exists() and (RELEASE / p.notebook).exists()]
+    ready = [p for p in catalog.problems() if (SOLUTIONS / p.notebook).exists() and (RELEASE / p.released).exists()]
     for s in range(students):
         kind = KINDS[s % len(KINDS)]
         for p in ready:
@@ -39,7 +39,7 @@ def build_class(root: Path, students: int) -> int:
             else:
                 mutants = sorted((MUTANTS / p.chapter / str(p.id)).glob("*.py"))
                 nb = solved_copy(p, mutants[(s // len(KINDS)) % len(mutants)].read_text())
-            write_submission(nb, root / "grading" / "submitted" / f"s{s:03d}" / p.chapter / f"{p.stem}.ipynb")
+            write_submission(nb, root / "grading" / "submitted" / f"s{s:03d}" / p.assignment / f"{p.stem}.ipynb")
             count += 1
     return count
 
@@ -55,17 +55,19 @@ def course_copy(base: Path, name: str) -> Path:
 
 
 def time_nbgrader(root: Path) -> float:
-    """Wall seconds for plain ``nbgrader autograde``, one chapter after another, one process."""
-    chapters = sorted({p.name for p in (root / "grading" / "submitted").glob("*/*") if p.is_dir()})
+    """Wall seconds for plain ``nbgrader autograde`` of every handed-in assignment, in one process."""
+    from mlpapers.release import staged_sources
+    assignments = sorted({p.name for p in (root / "grading" / "submitted").glob("*/*") if p.is_dir()})
     env = nbgrader_env({"MLPAPERS_ROOT": str(root)})
     cfg = f"--NbGrader.config_file={root / 'grader_config.py'}"
+    problems = [catalog.by_assignment(a) for a in assignments]
     start = time.perf_counter()
-    for chapter in chapters:
-        with tempfile.TemporaryDirectory() as tmp:
-            subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", chapter, "--force",
-                            f"--CourseDirectory.release_directory={tmp}", cfg],
-                           cwd=root, env=env, capture_output=True, check=True)
-        subprocess.run([sys.executable, "-m", "nbgrader", "autograde", chapter, "--force", cfg],
+    with staged_sources(problems) as source, tempfile.TemporaryDirectory() as tmp:
+        folders = [cfg, f"--CourseDirectory.source_directory={source}"]
+        subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", "*", "--force",
+                        f"--CourseDirectory.release_directory={tmp}", *folders],
+                       cwd=root, env=env, capture_output=True, check=True)
+        subprocess.run([sys.executable, "-m", "nbgrader", "autograde", "*", "--force", *folders],
                        cwd=root, env=env, capture_output=True)
     return time.perf_counter() - start
 

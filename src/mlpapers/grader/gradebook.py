@@ -1,6 +1,7 @@
 """Writing outcomes into nbgrader's gradebook (SQLite by default, PostgreSQL via COURSE_DB_URL).
 
-The chapter is registered with ``nbgrader generate_assignment`` (cells, points, checksums), then
+Each problem (one nbgrader assignment) is registered with ``nbgrader generate_assignment`` from
+its staged source folder (cells, points, checksums), then
 each outcome sets the auto score of every graded cell of that student's submission, so nbgrader's
 formgrader, ``nbgrader export`` and manual grading all see the same numbers as ``grades.csv``.
 Writes are idempotent: grading a notebook again overwrites its scores.
@@ -21,38 +22,45 @@ def course_config():
     return PyFileConfigLoader(GRADER_CONFIG.name, path=str(GRADER_CONFIG.parent)).load_config()
 
 
-def register(chapter: str) -> None:
-    """Record the chapter's source notebooks in the gradebook."""
-    with tempfile.TemporaryDirectory(prefix="mlpapers-register-") as tmp:
-        run_nbgrader("generate_assignment", chapter, "--force", f"--CourseDirectory.release_directory={tmp}")
+def register(assignments: list[str]) -> None:
+    """Record these problems' source notebooks in the gradebook (one nbgrader run for all)."""
+    from mlpapers.catalog import by_assignment
+    from mlpapers.release import staged_sources
+    if not assignments:
+        return
+    pattern = assignments[0] if len(assignments) == 1 else "*"
+    with staged_sources([by_assignment(a) for a in assignments]) as source, \
+            tempfile.TemporaryDirectory(prefix="mlpapers-register-") as tmp:
+        run_nbgrader("generate_assignment", pattern, "--force", f"--CourseDirectory.source_directory={source}",
+                     f"--CourseDirectory.release_directory={tmp}")
 
 
 class Registrations:
-    """Register chapters one after another in a background thread, while grading already runs.
+    """Register the batch's assignments in a background thread, while grading already runs.
 
-    Registering a chapter takes seconds (nbgrader reads and checksums every source notebook);
-    the first outcome of a chapter waits for it with :meth:`wait`.
+    Registering takes seconds (one nbgrader process reads and checksums every source); the first
+    outcome to be recorded waits for it with :meth:`wait`.
     """
 
-    def __init__(self, chapters: list[str]):
-        self.done = {chapter: threading.Event() for chapter in chapters}
-        self.errors: dict[str, BaseException] = {}
+    def __init__(self, assignments: list[str]):
+        self.assignments = assignments
+        self.done = threading.Event()
+        self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
     def _run(self) -> None:
-        for chapter, event in self.done.items():
-            try:
-                register(chapter)
-            except BaseException as exc:  # reported to whoever waits for this chapter
-                self.errors[chapter] = exc
-            event.set()
+        try:
+            register(self.assignments)
+        except BaseException as exc:  # reported to whoever waits
+            self.error = exc
+        self.done.set()
 
-    def wait(self, chapter: str) -> None:
-        """Block until ``chapter`` is registered; raise if registering it failed."""
-        self.done[chapter].wait()
-        if chapter in self.errors:
-            raise RuntimeError(f"could not register chapter {chapter} in the gradebook") from self.errors[chapter]
+    def wait(self, assignment: str) -> None:
+        """Block until the assignments are registered; raise if registering failed."""
+        self.done.wait()
+        if self.error is not None:
+            raise RuntimeError(f"could not register {assignment} in the gradebook") from self.error
 
 
 class GradebookWriter:

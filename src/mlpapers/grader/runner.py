@@ -70,7 +70,7 @@ class Job:
     submission: str | None  # None: not handed in
     source: str
     release: str
-    chapter_files: list[str]  # non-notebook release files (given modules) copied into the scratch
+    given_files: list[str]  # the problem's other release files (its given module), copied into the scratch
     uid: int
     hide: list[str]
     course_paths: list[str]
@@ -135,7 +135,7 @@ def _error_of(cell) -> dict | None:
 
 def _make_scratch(job: Job) -> Path:
     scratch = Path(tempfile.mkdtemp(prefix="mlpg-", dir=SCRATCH_BASE))
-    for f in job.chapter_files:
+    for f in job.given_files:
         shutil.copy(f, scratch / Path(f).name)
     if job.mpl_cache:
         shutil.copytree(job.mpl_cache, scratch / ".matplotlib")
