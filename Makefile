@@ -10,7 +10,7 @@ P      ?=
 LAB_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lab update test test-deps release solutions validate leaks check hand-out collect autograde feedback bench-grading readme normalize
+.PHONY: help setup lab update test test-deps release solutions validate leaks check hand-out collect autograde feedback bench-grading figures readme normalize
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -66,6 +66,9 @@ feedback: $(STAMP) ## write HTML feedback for graded submissions into grading/fe
 
 bench-grading: $(STAMP) ## time the course grader against plain sequential nbgrader on a synthetic class
 	$(PY) -m mlpapers bench-grading
+
+figures: $(STAMP) ## regenerate the Background figures (solutions/<chapter>/figures/) from the course code
+	$(PY) -m mlpapers figures
 
 readme: $(STAMP) ## regenerate the README's course map from the catalog
 	$(PY) -m mlpapers readme

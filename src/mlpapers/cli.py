@@ -121,6 +121,13 @@ def cmd_bench_grading(args) -> int:
     return 0
 
 
+def cmd_figures(args) -> int:
+    from mlpapers.figures import registry, write_all
+    changed = write_all()
+    print(f"figures: {len(registry())} images, changed: {', '.join(changed) or 'none'}")
+    return 0
+
+
 def cmd_readme(args) -> int:
     from mlpapers.readme import update_readme
     print("README.md course map " + ("updated" if update_readme() else "unchanged"))
@@ -190,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     p = add("bench-grading", cmd_bench_grading, "time the course grader against plain sequential nbgrader")
     p.add_argument("--students", type=int, default=3, help="synthetic students (solved, stub, mutant, ...)")
     p.add_argument("--workers", type=int, default=None)
+    add("figures", cmd_figures, "regenerate the Background figures (solutions/<chapter>/figures/)")
     add("readme", cmd_readme, "regenerate the README's course map from the catalog")
     add("update", cmd_update, "copy new release notebooks into notebooks/ (never overwrites)")
     add("lab", cmd_lab, "fill notebooks/ and start JupyterLab there (other options go to jupyter lab)")
