@@ -42,14 +42,37 @@ def lab(fns):
     return ew.eviction_lab(fns)
 
 
-def test_kept_sets_have_budget_keys(fns):
+def test_selections_have_budget_keys(fns):
     sc = ew.eviction_scenario(seed=0)
-    kept = ew.kept_sets(fns, sc, 128)
-    assert set(kept) == {"recent", "window", "triattention", "oracle"}
+    kept = ew.selections(fns, sc, 128)
+    assert set(kept) == set(ew.POLICIES)
     for idx in kept.values():
         assert len(idx) == 128 and len(np.unique(idx)) == 128
     assert np.array_equal(kept["recent"], np.arange(2560 - 128, 2560))
     assert set(range(2552, 2560)) <= set(kept["window"].tolist())  # window keys always kept
+
+
+def test_selections_are_the_students_own():
+    # The lab selects nothing itself: selectors that keep the first `budget` keys are what it returns.
+    first = lambda *args: np.arange(args[-1])
+    fns = {"select_recent": first, "select_window_attention": first, "select_triattention": first,
+           "qk_centre": lambda x: None, "qk_abs_mean": lambda x: None}
+    kept = ew.selections(fns, ew.eviction_scenario(seed=0), 64)
+    for idx in kept.values():
+        assert np.array_equal(idx, np.arange(64))
+
+
+def test_future_attention_is_the_mean_of_the_students_weights():
+    sc = ew.eviction_scenario(seed=0)
+    calls = []
+
+    def uniform(queries, query_positions, keys, key_positions):
+        calls.append((len(queries), len(keys)))
+        return np.full((len(queries), len(keys)), 1.0 / len(keys))
+
+    got = ew.future_attention(uniform, sc)
+    assert calls == [(512, 2560)]  # the future queries against the whole cache
+    np.testing.assert_allclose(got, np.full(2560, 1 / 2560))
 
 
 def test_bars_show_the_evaluation(lab, fns):
@@ -65,11 +88,17 @@ def test_bars_show_the_evaluation(lab, fns):
     assert "10.0x" in lab.readout
 
 
-def test_raster_has_one_row_per_policy(lab):
+def test_raster_has_one_row_per_policy_and_the_future_attention(lab, fns):
     raster = lab.figure.axes[1]
     rows = raster.collections
-    assert len(rows) == 4
-    assert all(len(r.get_segments()) == 256 for r in rows)
+    assert [r.get_label() for r in rows] == list(ew.POLICIES) + ["future attention"]
+    assert all(len(r.get_segments()) == 256 for r in rows[:3])
+    spikes = rows[3].get_segments()
+    assert len(spikes) == 2560
+    # spike heights: sqrt of the mean future attention, tallest 0.8 (one row), on the inverted y axis
+    heights = np.array([seg[0][1] - seg[1][1] for seg in spikes])
+    future = ew.future_attention(fns["attention_weights"], ew.eviction_scenario(seed=0))
+    np.testing.assert_allclose(heights, 0.8 * np.sqrt(future / future.max()), atol=1e-12)
 
 
 def test_budget_control_redraws(lab):
@@ -77,7 +106,7 @@ def test_budget_control_redraws(lab):
     lab.controls["budget"].value = 512
     assert lab.redraws == before + 1
     assert "5.0x" in lab.readout
-    assert all(len(r.get_segments()) == 512 for r in lab.figure.axes[1].collections)
+    assert all(len(r.get_segments()) == 512 for r in lab.figure.axes[1].collections[:3])
     lab.controls["budget"].value = 256
 
 

@@ -43,9 +43,14 @@ def _preferred(qc, kc, max_distance, base=10000.0):
     return int(np.argmax(_series(qc, kc, np.arange(max_distance + 1), base)))
 
 
+def _curve_286(qc, kc, distances, base=10000.0):
+    """What problem 286's notebook passes: 285's trig_logit on the centres written as real vectors."""
+    return given.trig_logit(given.from_complex_pairs(qc), given.from_complex_pairs(kc), distances, base)
+
+
 def _explorer_286():
     return cw.make_concentration_explorer(given.apply_rope, given.mean_resultant_length, given.qk_centre,
-                                          cw.series_from_trig_logit(given.trig_logit, given.from_complex_pairs))
+                                          _curve_286)
 
 
 def _explorer_287():
@@ -114,6 +119,28 @@ def test_logit_panel_286_mode():
     assert fig.axes[3].get_xscale() == "log"
     assert "R_Q" in fig.axes[0].texts[0].get_text()
     assert "median R over pairs: Q 0.766 → 0.115" in e.readout
+
+
+def test_pair_term_is_the_selected_pairs_cosine():
+    e = _explorer_286()
+    _, _, q, k = cw.scenario(0)
+    qc, kc = given.qk_centre(q), given.qk_centre(k)
+    for f in (21, 0):
+        e.controls["pair"].value = f
+        term = _by_gid(e.figure, "pair_term")[0].get_ydata()
+        w = 10000.0 ** (-f / 32)
+        want = np.abs(qc[f]) * np.abs(kc[f]) * np.cos(w * cw.DISTANCES + np.angle(qc[f] * np.conj(kc[f]))) / 8
+        np.testing.assert_allclose(term, want, rtol=1e-9, atol=1e-12)
+
+
+def test_curves_come_from_the_function_passed_in():
+    # The widget computes no series of its own: a wrong curve (constant 8 per non-zero pair) is what it draws.
+    def count_pairs(qc, kc, distances, base=10000.0):
+        return np.full(np.shape(distances), 8.0 * np.count_nonzero(qc))
+
+    e = cw.make_concentration_explorer(given.apply_rope, given.mean_resultant_length, given.qk_centre, count_pairs)
+    np.testing.assert_allclose(_by_gid(e.figure, "series")[0].get_ydata(), 32.0)
+    np.testing.assert_allclose(_by_gid(e.figure, "pair_term")[0].get_ydata(), 1.0)
 
 
 def test_logit_panel_287_mode_and_readout():

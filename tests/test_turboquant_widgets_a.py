@@ -26,7 +26,7 @@ def _artist(ax, label):
 
 @pytest.fixture(scope="module")
 def explorer():
-    return cw.codebook_explorer(given.lloyd_max, given.quantizer_mse, bits=3, d=128)
+    return cw.codebook_explorer(given.lloyd_max, given.quantizer_mse, given.sphere_coordinate_pdf, bits=3, d=128)
 
 
 def test_initial_readout_is_the_headline_value(explorer):
@@ -99,7 +99,7 @@ def test_redraw_is_fast_and_cached():
         calls.append((bits, d))
         return given.lloyd_max(bits, d)
 
-    ex = cw.codebook_explorer(counting_lloyd_max, given.quantizer_mse, bits=2, d=64)
+    ex = cw.codebook_explorer(counting_lloyd_max, given.quantizer_mse, given.sphere_coordinate_pdf, bits=2, d=64)
     n_first = len(calls)
     assert n_first == 5  # one codebook per b = 1..5
     start = time.process_time()  # CPU time: robust to a loaded shared machine
@@ -118,23 +118,38 @@ def test_widget_uses_the_students_functions():
         c = (np.arange(n) - (n - 1) / 2) / n * (2.0 if d is None else 1.0)
         return c, (c[:-1] + c[1:]) / 2
 
-    fig, readout = cw.draw_codebook(uniform_grid, given.quantizer_mse, bits=2, d=16)
+    fig, readout = cw.draw_codebook(uniform_grid, given.quantizer_mse, given.sphere_coordinate_pdf, bits=2, d=16)
     x = _artist(fig.axes[0], "centroids").get_xdata()
     np.testing.assert_allclose(x, np.array([-0.375, -0.125, 0.125, 0.375]) * 4)
     expected = 16 * given.quantizer_mse(uniform_grid(2, 16)[0], 16)
     assert f"D_mse = {expected:.7f}" in readout
 
 
-def test_coordinate_density_integrates_to_one():
+def test_scaled_density_integrates_to_one():
     for d in (3, 4, 16, 1024, None):
         z = np.linspace(-40, 40, 400001)
-        mass = np.sum(cw.coordinate_density(z, d)) * (z[1] - z[0])
+        mass = np.sum(cw.scaled_density(given.sphere_coordinate_pdf, z, d)) * (z[1] - z[0])
         assert abs(mass - 1) < 1e-3
+
+
+def test_density_panel_draws_the_pdf_passed_in():
+    # The widget holds no density of its own: a wrong "pdf" (a triangle on [-1, 1]) is what it draws.
+    def triangle(x, d):
+        return np.maximum(1.0 - np.abs(np.asarray(x, dtype=float)), 0.0)
+
+    fig, _ = cw.draw_codebook(given.lloyd_max, given.quantizer_mse, triangle, bits=2, d=16)
+    line = _artist(fig.axes[0], "density")
+    z = np.asarray(line.get_xdata())
+    np.testing.assert_allclose(line.get_ydata(), triangle(z / 4.0, 16) / 4.0)
+    fig, _ = cw.draw_codebook(given.lloyd_max, given.quantizer_mse, triangle, bits=2, d=16, gaussian=True)
+    line = _artist(fig.axes[0], "density")
+    z = np.asarray(line.get_xdata())
+    np.testing.assert_allclose(line.get_ydata(), np.exp(-z * z / 2) / math.sqrt(2 * math.pi))
 
 
 def test_bad_d_choice_raises():
     with pytest.raises(ValueError, match="d"):
-        cw.codebook_explorer(given.lloyd_max, given.quantizer_mse, d=100)
+        cw.codebook_explorer(given.lloyd_max, given.quantizer_mse, given.sphere_coordinate_pdf, d=100)
 
 
 # --- problem 173: rotation widget -------------------------------------------------------------

@@ -10,9 +10,10 @@ C. the concentration R_f of every pair, pre-RoPE (solid) and post-RoPE (light), 
 D. the attention logit against distance (log axis): individual logits or their mean +/- std,
    the series built from the two centres, and the selected pair's single term.
 
-Every number comes from the student's functions, passed in as arguments; the widget itself
-only draws data and plots. Leaves out: real model statistics (the spec's table holds those),
-multiple heads, grouped-query attention.
+Every number comes from the student's functions, passed in as arguments, the centre series
+included (problem 287's ``distance_preference``, or in problem 286 a curve the notebook builds
+from problem 285's ``trig_logit``); the widget itself only draws data and plots. Leaves out:
+real model statistics (the spec's table holds those), multiple heads, grouped-query attention.
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from mlpapers.triattention.synth import make_centres, sample_concentrated
 from mlpapers.widgetkit import Explorer
 
 __all__ = ["HEAD_DIM", "N_TOKENS", "DISTANCES", "scenario", "draw_concentration",
-           "series_from_trig_logit", "make_concentration_explorer"]
+           "make_concentration_explorer"]
 
 HEAD_DIM = 64
 N_TOKENS = 512
@@ -50,17 +51,6 @@ def scenario(seed: int = 0, q_noise: float = 0.8, k_noise: float = 0.8, tilt: fl
     return qc, kc, q, k
 
 
-def series_from_trig_logit(trig_logit: Callable, from_complex_pairs: Callable) -> Callable:
-    """Adapt problem 285's ``trig_logit`` to the centre series ``P(q_centre, k_centre, distances, base)``.
-
-    By the RoPE identity the expected logit of two centres at distance D is the logit of the
-    centres themselves, written back as real vectors.
-    """
-    def series(q_centre, k_centre, distances, base=10000.0):
-        return trig_logit(from_complex_pairs(q_centre), from_complex_pairs(k_centre), distances, base)
-    return series
-
-
 def _pair_points(x: np.ndarray, f: int) -> tuple[np.ndarray, np.ndarray]:
     F = x.shape[1] // 2
     return x[:, f], x[:, f + F]
@@ -75,8 +65,10 @@ def draw_concentration(*, apply_rope: Callable, mean_resultant_length: Callable,
 
     Args:
         apply_rope, mean_resultant_length, qk_centre: the student's functions (284, 286).
-        distance_preference: ``P(q_centre, k_centre, distances, base)`` (287, or
-            :func:`series_from_trig_logit` of 285's ``trig_logit``).
+        distance_preference: the centre series ``P(q_centre, k_centre, distances, base)``,
+            passed in by the notebook (287's function; in 286 the notebook's own curve from
+            285's ``trig_logit``). Panel D's single-pair term is this function evaluated on
+            centres whose other pairs are zero.
         empirical_distance_logits, preferred_distance: 287's functions; without them panel D
             shows a sample of individual logits instead of the mean +/- std band.
         pair, q_noise, k_noise, tilt, jitter, seed, base: the controls.
@@ -93,8 +85,7 @@ def draw_concentration(*, apply_rope: Callable, mean_resultant_length: Callable,
          ("K", "pre"): np.asarray(mean_resultant_length(k), dtype=float),
          ("K", "post"): np.asarray(mean_resultant_length(k, pos, base), dtype=float)}
     F = HEAD_DIM // 2
-    omega = base ** (-2.0 * np.arange(F) / HEAD_DIM)
-    period = 2 * np.pi / omega
+    period = 2 * np.pi * base ** (2.0 * np.arange(F) / HEAD_DIM)      # tokens per turn of each pair
 
     fig, axes = plt.subplots(2, 2, figsize=(7.6, 6.4))
     (ax_a, ax_b), (ax_c, ax_d) = axes
@@ -164,7 +155,11 @@ def draw_concentration(*, apply_rope: Callable, mean_resultant_length: Callable,
         ax_d.scatter(np.concatenate(xs), np.concatenate(ys), s=3, color="0.45", alpha=0.5,
                      linewidths=0, label="individual logits", gid="individual_logits")
     ax_d.plot(dist, series, ls=":", lw=2, color="tab:red", label="centre series", gid="series")
-    term = np.abs(qc_hat[f]) * np.abs(kc_hat[f]) * np.cos(omega[f] * dist + np.angle(qc_hat[f] * np.conj(kc_hat[f])))
+    # the series is a sum over pairs, so zeroing the other pairs leaves pair f's own term
+    only_f = np.zeros(F)
+    only_f[f] = 1.0
+    term = np.asarray(distance_preference(qc_hat * only_f, kc_hat * only_f, dist.astype(np.float64), base),
+                      dtype=float)
     ax_d.plot(dist, term / sqrt_d, lw=0.8, color="tab:green", label=f"pair {f} term", gid="pair_term")
     best = None
     if preferred_distance is not None:
@@ -198,11 +193,11 @@ def make_concentration_explorer(apply_rope: Callable, mean_resultant_length: Cal
                                 preferred_distance: Callable | None = None) -> Explorer:
     """Build the explorer: controls pair, q_noise, k_noise, tilt, jitter, seed, base.
 
-    Example (problem 286)::
+    Example (problem 287)::
 
-        from triattention_given import trig_logit, from_complex_pairs
-        make_concentration_explorer(apply_rope, mean_resultant_length, qk_centre,
-                                    series_from_trig_logit(trig_logit, from_complex_pairs)).show()
+        make_concentration_explorer(apply_rope, mean_resultant_length, qk_centre, distance_preference,
+                                    empirical_distance_logits=empirical_distance_logits,
+                                    preferred_distance=preferred_distance).show(interactive)
     """
     qc, kc, _, _ = scenario(0)
     default_pair = int(np.argmax(np.abs(qc) * np.abs(kc)))

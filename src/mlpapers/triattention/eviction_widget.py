@@ -5,15 +5,18 @@ statistics; the SnapKV-style baseline keeps what the last few post-RoPE queries 
 one synthetic head (``make_eviction_scenario``) this lab prunes a 2560-key cache to ``budget``
 keys with every policy and shows, left, the attention mass kept and the attention-output error
 per policy (oracle as dashed/dotted lines) and, right, a raster of the kept key positions, one
-row per policy. In "streaming" mode the bars come from the round-based decode loop instead
+row per policy, above the attention the future queries pay to every key (the quantity the
+oracle ranks by). In "streaming" mode the bars come from the round-based decode loop instead
 (evict every 128 steps); the raster always shows the one-shot selection at position 2560.
 
 The knobs move the scenario between regimes: ``peak_logit`` up or ``tilt`` up makes attention
 sparse (every policy gets closer to the oracle), ``norm_sigma = 0`` or low ``noise`` makes it
-flat (no small subset holds most of the mass). All numbers come from the student's functions.
+flat (no small subset holds most of the mass). All numbers come from the student's functions:
+the lab has no selector, oracle or metric of its own.
 """
 from __future__ import annotations
 
+from typing import Callable
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
@@ -22,7 +25,8 @@ import numpy as np
 from mlpapers.triattention.synth import make_eviction_scenario
 from mlpapers.widgetkit import Explorer
 
-__all__ = ["POLICIES", "BUDGETS", "eviction_scenario", "kept_sets", "draw_eviction", "eviction_lab"]
+__all__ = ["POLICIES", "BUDGETS", "eviction_scenario", "selections", "future_attention", "draw_eviction",
+           "eviction_lab"]
 
 POLICIES = ("recent", "window", "triattention")
 """The policies drawn as bars (the oracle is drawn as lines)."""
@@ -30,7 +34,7 @@ POLICIES = ("recent", "window", "triattention")
 BUDGETS = (64, 128, 256, 512, 1024)
 """Budgets offered by the log-spaced budget slider."""
 
-COLORS = {"recent": "tab:gray", "window": "tab:orange", "triattention": "tab:blue", "oracle": "black"}
+COLORS = {"recent": "tab:gray", "window": "tab:orange", "triattention": "tab:blue"}
 
 
 def eviction_scenario(*, noise: float = 0.8, norm_sigma: float = 0.3, tilt: float = 0.65,
@@ -44,24 +48,21 @@ def eviction_scenario(*, noise: float = 0.8, norm_sigma: float = 0.3, tilt: floa
                                   tilt=float(tilt), peak_logit=float(peak_logit))
 
 
-def kept_sets(fns: dict, scenario: dict, budget: int) -> dict[str, np.ndarray]:
-    """Kept key indices of every policy and of the oracle, from the student's functions.
+def selections(fns: dict, scenario: dict, budget: int) -> dict[str, np.ndarray]:
+    """What each of the student's selectors keeps from the scenario's cache, one eviction.
 
     Args:
-        fns: mapping with the student's ``attention_weights``, ``select_recent``,
-            ``select_window_attention``, ``select_triattention`` and the calibration
-            statistics ``qk_centre``, ``qk_abs_mean``.
+        fns: mapping with the student's ``select_recent``, ``select_window_attention``,
+            ``select_triattention`` and the calibration statistics ``qk_centre``, ``qk_abs_mean``.
         scenario: a dict from ``make_eviction_scenario``.
         budget: number of keys kept.
 
     Returns:
-        policy name -> sorted int indices into the scenario's keys.
+        policy name (:data:`POLICIES`) -> the selector's indices into the scenario's keys.
     """
     keys, kpos = scenario["keys"], scenario["key_positions"]
     w = int(scenario["window"])
     calib = scenario["calib_queries"]
-    weights = fns["attention_weights"](scenario["future_queries"], scenario["future_positions"], keys, kpos)
-    future = np.asarray(weights, dtype=float).mean(axis=0)
     return {
         "recent": np.asarray(fns["select_recent"](kpos, budget)),
         "window": np.asarray(fns["select_window_attention"](
@@ -69,9 +70,20 @@ def kept_sets(fns: dict, scenario: dict, budget: int) -> dict[str, np.ndarray]:
         "triattention": np.asarray(fns["select_triattention"](
             fns["qk_centre"](calib), fns["qk_abs_mean"](calib), keys, kpos,
             scenario["query_position"], budget)),
-        # the oracle needs the future: the budget keys with the most future attention
-        "oracle": np.sort(np.argsort(-future, kind="stable")[:budget]),
     }
+
+
+def future_attention(attention_weights: Callable, scenario: dict) -> np.ndarray:
+    """Mean attention of the scenario's future queries on every cached key, (n,) float64.
+
+    Args:
+        attention_weights: the student's ``attention_weights(queries, query_positions, keys,
+            key_positions)``.
+        scenario: a dict from ``make_eviction_scenario``.
+    """
+    weights = attention_weights(scenario["future_queries"], scenario["future_positions"],
+                                scenario["keys"], scenario["key_positions"])
+    return np.asarray(weights, dtype=float).mean(axis=0)
 
 
 def draw_eviction(fns: dict, *, budget: int = 256, noise: float = 0.8, norm_sigma: float = 0.3,
@@ -79,15 +91,16 @@ def draw_eviction(fns: dict, *, budget: int = 256, noise: float = 0.8, norm_sigm
     """Bars of mass and output error per policy (left) and the kept-position raster (right).
 
     Args:
-        fns: the student's functions (see :func:`kept_sets`) plus ``evaluate_policies`` and,
-            for ``mode="streaming"``, ``simulate_streaming``.
+        fns: the student's functions (see :func:`selections`) plus ``attention_weights``,
+            ``evaluate_policies`` and, for ``mode="streaming"``, ``simulate_streaming``.
         budget, noise, norm_sigma, tilt, peak_logit, seed: scenario and cache knobs.
         mode: "one-shot" (``evaluate_policies``) or "streaming" (``simulate_streaming``,
             interval 128).
 
     Returns:
         ``(figure, readout)``. Bars are labelled "mass" and "output error"; the oracle lines
-        "oracle mass" / "oracle error" (one-shot only); the raster has one row per policy.
+        "oracle mass" / "oracle error" (one-shot only); the raster has one row per policy
+        and a last row, labelled "future attention", with one spike per key.
     """
     sc = eviction_scenario(noise=noise, norm_sigma=norm_sigma, tilt=tilt, peak_logit=peak_logit, seed=seed)
     budget = int(budget)
@@ -97,7 +110,8 @@ def draw_eviction(fns: dict, *, budget: int = 256, noise: float = 0.8, norm_sigm
     else:
         res = fns["evaluate_policies"](sc, budget)
         oracle = res["oracle"]
-    kept = kept_sets(fns, sc, budget)
+    kept = selections(fns, sc, budget)
+    future = future_attention(fns["attention_weights"], sc)
 
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(7.6, 3.0), gridspec_kw={"width_ratios": [1, 1.5]})
     x = np.arange(len(POLICIES))
@@ -113,14 +127,18 @@ def draw_eviction(fns: dict, *, budget: int = 256, noise: float = 0.8, norm_sigm
     ax1.set_title(f"{mode}, budget {budget}", fontsize=9)
     ax1.legend(fontsize=6, loc="upper right")
 
-    rows = list(POLICIES) + ["oracle"]
     pos = np.asarray(sc["key_positions"], dtype=float)
-    for i, name in enumerate(rows):
-        ax2.vlines(pos[kept[name]], i - 0.4, i + 0.4, color=COLORS[name], lw=0.5)
-    ax2.set_yticks(range(len(rows)), ["recency", "window", "TriAttn", "oracle"], fontsize=8)
+    for i, name in enumerate(POLICIES):
+        ax2.vlines(pos[kept[name]], i - 0.4, i + 0.4, color=COLORS[name], lw=0.5, label=name)
+    # spikes on a square-root scale, so that keys with a tenth of the top weight stay visible;
+    # the y axis is inverted below, so a spike grows upwards from its row's lower edge
+    row = len(POLICIES)
+    height = np.sqrt(future / max(future.max(), 1e-300))
+    ax2.vlines(pos, row + 0.4, row + 0.4 - 0.8 * height, color="black", lw=0.5, label="future attention")
+    ax2.set_yticks(range(row + 1), ["recency", "window", "TriAttn", "future\nattention\n(sqrt)"], fontsize=8)
     ax2.set_xlim(0, pos.max() + 1)
     ax2.invert_yaxis()
-    ax2.set_xlabel("position of kept key")
+    ax2.set_xlabel("key position")
     ax2.set_title("kept keys after one eviction at position %d" % (pos.max() + 1), fontsize=9)
     fig.tight_layout()
 

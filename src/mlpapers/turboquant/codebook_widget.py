@@ -2,8 +2,9 @@
 
 TurboQuant (arXiv:2504.19874, Sec. 3.1, Eq. 4, Theorem 1) rotates a unit vector at random, after
 which every coordinate follows the Lemma-1 density f_d, and rounds each coordinate with the
-MSE-optimal scalar (Lloyd-Max) codebook of f_d. The left panel draws f_d on the sqrt(d)-scaled
-axis (so every d has unit variance) with the student's codebook: centroids as dots and cell
+MSE-optimal scalar (Lloyd-Max) codebook of f_d. The left panel draws f_d (the
+``sphere_coordinate_pdf`` of problem 173, passed in by the notebook) on the sqrt(d)-scaled axis
+(so every d has unit variance) with the student's codebook: centroids as dots and cell
 boundaries as vertical lines. A "Gaussian limit" toggle swaps f_d for N(0, 1), the d -> infinity
 limit. The right panel plots D_mse(b) = d * C(f_d, b) for b = 1..5 against the lower bound 4^-b
 (Theorem 3), the upper bound sqrt(3) pi / 2 * 4^-b (Theorem 1) and the values the paper quotes.
@@ -22,7 +23,7 @@ import numpy as np
 
 from mlpapers.widgetkit import Explorer
 
-__all__ = ["D_CHOICES", "PAPER_DMSE", "coordinate_density", "distortion_curve", "draw_codebook",
+__all__ = ["D_CHOICES", "PAPER_DMSE", "scaled_density", "distortion_curve", "draw_codebook",
            "codebook_explorer"]
 
 D_CHOICES = (3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024)
@@ -34,26 +35,25 @@ PAPER_DMSE = {1: 0.36, 2: 0.117, 3: 0.03, 4: 0.009}
 BITS = (1, 2, 3, 4, 5)
 
 
-def coordinate_density(z: np.ndarray, d: int | None) -> np.ndarray:
-    """Density of sqrt(d) * X for X ~ f_d (Lemma 1), or of N(0, 1) when ``d`` is None.
+def scaled_density(sphere_coordinate_pdf: Callable, z: np.ndarray, d: int | None) -> np.ndarray:
+    """Density of sqrt(d) * X for X ~ f_d, from the pdf passed in; N(0, 1) when ``d`` is None.
 
     Args:
+        sphere_coordinate_pdf: ``sphere_coordinate_pdf(x, d)``, the Lemma-1 density f_d
+            (problem 173's function, which the notebook passes in).
         z: (n,) points on the scaled axis.
-        d: dimension >= 3, or None for the Gaussian limit.
+        d: dimension >= 3, or None for the Gaussian limit (then the pdf is not called).
     Returns:
-        (n,) float64 density values (0 outside |z| < sqrt(d)).
+        (n,) float64 density values.
 
-    Example: ``coordinate_density(np.array([0.0]), 3)`` is ``[0.5 / sqrt(3)]``.
+    Example: ``scaled_density(sphere_coordinate_pdf, np.array([0.0]), 3)`` is ``[0.5 / sqrt(3)]``.
     """
     z = np.asarray(z, dtype=float)
     if d is None:
         return np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
-    x = z / math.sqrt(d)
-    inside = np.abs(x) < 1
-    xs = np.where(inside, x, 0.0)
-    log_norm = math.lgamma(d / 2) - 0.5 * math.log(math.pi) - math.lgamma((d - 1) / 2)
-    f = np.exp(log_norm + 0.5 * (d - 3) * np.log1p(-xs * xs))
-    return np.where(inside, f, 0.0) / math.sqrt(d)  # change of variables z = sqrt(d) x
+    # change of variables z = sqrt(d) x; the pdf is the caller's, so silence its edge warnings
+    with np.errstate(all="ignore"):
+        return np.asarray(sphere_coordinate_pdf(z / math.sqrt(d), d), dtype=float) / math.sqrt(d)
 
 
 def distortion_curve(lloyd_max: Callable, quantizer_mse: Callable, d: int | None,
@@ -85,12 +85,13 @@ def distortion_curve(lloyd_max: Callable, quantizer_mse: Callable, d: int | None
     return books, np.array(dmse)
 
 
-def draw_codebook(lloyd_max: Callable, quantizer_mse: Callable, bits: int = 3, d: int = 128,
-                  gaussian: bool = False, cache: dict | None = None):
+def draw_codebook(lloyd_max: Callable, quantizer_mse: Callable, sphere_coordinate_pdf: Callable,
+                  bits: int = 3, d: int = 128, gaussian: bool = False, cache: dict | None = None):
     """Draw the codebook over the density (left) and D_mse(b) against the bounds (right).
 
     Args:
         lloyd_max, quantizer_mse: the student's functions (see :func:`distortion_curve`).
+        sphere_coordinate_pdf: the density f_d of problem 173 (see :func:`scaled_density`).
         bits: bit-width b of the codebook shown on the left (1..5).
         d: dimension (>= 3).
         gaussian: use the N(0, 1) limit instead of f_d.
@@ -109,11 +110,11 @@ def draw_codebook(lloyd_max: Callable, quantizer_mse: Callable, bits: int = 3, d
     # Left: density on the sqrt(d) axis, with the codebook.
     reach = 4.0 if dd is None else min(4.0, math.sqrt(dd))
     z = np.linspace(-reach, reach, 801)
-    dens = coordinate_density(z, dd)
+    dens = scaled_density(sphere_coordinate_pdf, z, dd)
     name = "N(0, 1)" if dd is None else f"$\\sqrt{{d}}X$, $X\\sim f_{{{dd}}}$"
     ax1.plot(z, dens, color="tab:blue", label="density")
     if dd is not None:
-        ax1.plot(z, coordinate_density(z, None), color="0.6", ls=":", lw=1, label="N(0, 1)")
+        ax1.plot(z, scaled_density(sphere_coordinate_pdf, z, None), color="0.6", ls=":", lw=1, label="N(0, 1)")
     ax1.vlines(bounds, 0, dens.max() * 1.08, colors="tab:orange", lw=0.8, alpha=0.8, label="boundaries")
     ax1.plot(c, np.zeros_like(c), "o", color="tab:red", ms=4, clip_on=False, label="centroids")
     ax1.set_xlim(-reach * 1.02, reach * 1.02)
@@ -145,11 +146,11 @@ def draw_codebook(lloyd_max: Callable, quantizer_mse: Callable, bits: int = 3, d
     return fig, readout
 
 
-def codebook_explorer(lloyd_max: Callable, quantizer_mse: Callable, bits: int = 3,
-                      d: int = 128) -> Explorer:
+def codebook_explorer(lloyd_max: Callable, quantizer_mse: Callable, sphere_coordinate_pdf: Callable,
+                      bits: int = 3, d: int = 128) -> Explorer:
     """The chapter widget: controls for bits (1..5), d (3..1024, log) and the Gaussian limit.
 
-    Example: ``codebook_explorer(lloyd_max, quantizer_mse).show(interactive)``
+    Example: ``codebook_explorer(lloyd_max, quantizer_mse, sphere_coordinate_pdf).show(interactive)``
     """
     if d not in D_CHOICES:
         raise ValueError(f"d must be one of {D_CHOICES}, got {d!r}")
@@ -161,6 +162,6 @@ def codebook_explorer(lloyd_max: Callable, quantizer_mse: Callable, bits: int = 
     }
 
     def draw(bits: int, d: int, gaussian: bool):
-        return draw_codebook(lloyd_max, quantizer_mse, bits, d, gaussian, cache=cache)
+        return draw_codebook(lloyd_max, quantizer_mse, sphere_coordinate_pdf, bits, d, gaussian, cache=cache)
 
     return Explorer(draw, controls, title="Lloyd-Max codebook and distortion rate")
