@@ -60,6 +60,18 @@ def test_an_oracle_in_a_visible_cell_is_a_leak(tmp_path):
     assert len(leaks) == 1 and leaks[0].endswith(":expected_x_hat"), leaks
 
 
+def test_an_oracle_without_the_argument_checks_still_leaks(tmp_path):
+    """Problem 417 once had a visible test oracle that computed the mask but raised nothing on bad
+    input; only the bad-input cell told it apart. Cells in which every reference call raised do not
+    count, so such an oracle is reported."""
+    planted = ("def recon(idx, norms, Pi, centroids):\n"
+               "    return np.asarray(norms, dtype=float)[..., None] * (np.asarray(centroids)[np.asarray(idx)] @ Pi)\n")
+    report = probe(tmp_path, visible_extra=planted)
+    entry = report["functions"]["tq_mse_dequantize"]
+    assert entry["bad_input_cells"], entry
+    assert [leak.split(":")[-1] for leak in entry["leaks"]] == ["recon"], entry
+
+
 def test_hostile_candidates_cannot_stop_the_check(tmp_path):
     """A candidate that never returns, one that exits the process and one that prints without end
     are each refused, and the report still comes back."""

@@ -10,6 +10,12 @@ passes all of them is a leak. Candidates are
 * every function and class defined by the release notebook's visible cells (setup, visible tests,
   explore).
 
+The design's rule is that no candidate passes all of ``f``'s graded cells. The check is stricter
+where a cell only feeds ``f`` bad input (every call of the reference raised there, as in a
+``check_raises`` cell): such cells do not count, so a candidate that computes ``f``'s values but
+lacks its argument checks is still a leak. A cell that uses ``f`` only incidentally (through
+another function) still counts, so a trivial function that happens to pass it is not reported.
+
 A candidate whose signature cannot accept the calls the graded cells make to ``f`` (recorded
 while the reference solution runs) cannot pass and is counted as refused by its signature; every
 other candidate is run. The probe runs in a subprocess; as root it runs inside the grading
@@ -27,6 +33,7 @@ import inspect
 import json
 import os
 import pkgutil
+import resource
 import shutil
 import signal
 import subprocess
@@ -37,7 +44,7 @@ from pathlib import Path
 
 from mlpapers import catalog, notebooks
 
-SECONDS_PER_SUBSTITUTION = 20.0
+SECONDS_PER_SUBSTITUTION = 3.0  # at least; else ten times what the reference needs for the same cells
 LEAK_UID = 62000 + os.getpid() % 1000  # a sandbox uid apart from the grader's range
 
 
@@ -172,18 +179,23 @@ def probe(spec: dict) -> dict:
     answers: list[str] = []
     calls: dict[str, list] = {}
     cells_of: dict[str, list[int]] = {}
+    value_cells: dict[str, list[int]] = {}  # cells in which a call of the reference returned
     baseline: dict[int, str | None] = {}
     seconds: dict[int, float] = {}
     current: list[int] = []
 
     def recorder(name, fn):
         def wrapper(*args, **kwargs):
-            if current:
-                calls.setdefault(name, []).append((len(args), tuple(sorted(kwargs))))
-                cells_of.setdefault(name, [])
-                if current[0] not in cells_of[name]:
-                    cells_of[name].append(current[0])
-            return fn(*args, **kwargs)
+            if not current:
+                return fn(*args, **kwargs)
+            calls.setdefault(name, []).append((len(args), tuple(sorted(kwargs))))
+            cells = cells_of.setdefault(name, [])
+            if current[0] not in cells:
+                cells.append(current[0])
+            result = fn(*args, **kwargs)  # a call that raises leaves the cell out of value_cells
+            if current[0] not in value_cells.setdefault(name, []):
+                value_cells[name].append(current[0])
+            return result
         wrapper.__wrapped__ = fn
         return wrapper
 
@@ -213,14 +225,17 @@ def probe(spec: dict) -> dict:
     if failing:
         return {"error": f"the reference solution fails graded cells {failing}"}
     pool = {**_given_candidates(here), **_package_candidates(), **_visible_candidates(release, ns)}
+    # No answer starts a process; a candidate that tries (an nbgrader or git helper) fails at once.
+    resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
     graded_cells = {i: src for i, src, graded, _ in cells if graded}
     report: dict = {"functions": {}}
     for name in answers:
-        mine = cells_of.get(name, [])
-        if not mine:
+        if not cells_of.get(name):
             continue
-        entry = {"cells": mine, "tried": 0, "refused_by_signature": 0, "ran": 0, "leaks": []}
-        limit = max(spec.get("seconds", SECONDS_PER_SUBSTITUTION), 5 * sum(seconds[i] for i in mine))
+        mine = sorted(value_cells.get(name) or cells_of[name])
+        entry = {"cells": mine, "bad_input_cells": sorted(set(cells_of[name]) - set(mine)), "tried": 0,
+                 "refused_by_signature": 0, "ran": 0, "leaks": []}
+        limit = max(spec.get("seconds", SECONDS_PER_SUBSTITUTION), 10 * sum(seconds[i] for i in mine))
         for label, candidate in pool.items():
             entry["tried"] += 1
             if not _accepts(candidate, calls[name]):
@@ -297,6 +312,7 @@ def leak_findings(problem: catalog.Problem):
         found.append(Finding(problem.notebook, f"no leak: {name}", not entry["leaks"],
                              f"{entry['tried']} substitutions ({entry['ran']} run, {entry['refused_by_signature']} "
                              f"refused by signature) over graded cells {entry['cells']}"
+                             + (f" (bad-input cells {entry['bad_input_cells']} aside)" if entry["bad_input_cells"] else "")
                              + (f"; PASSED BY {entry['leaks']}" if entry["leaks"] else "")))
     if not found:
         found.append(Finding(problem.notebook, "no leak", False, "no graded function was called by a graded cell"))
