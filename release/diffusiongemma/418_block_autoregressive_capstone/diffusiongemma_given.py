@@ -1,23 +1,23 @@
-"""Course answers of earlier DiffusionGemma problems, released with the chapter.
+"""What problem 418 is given from the DiffusionGemma chapter.
 
-Later notebooks of the chapter import these instead of the student's own answers, so one
-unfinished notebook never blocks the next. Each section names the problems whose answers it
-holds; NumPy only, float64 reals, int64 tokens, bool masks, randomness through an explicit
-``np.random.Generator`` in the documented order of draws.
+Problems build on each other: once an earlier problem is done, later ones may rely on it
+without trusting your own version. This module holds the reference answers that
+problem 418 uses, and nothing more:
+
+* ``apply_temperature``: your answer to problem 416
+* ``denoise_canvas``: your answer to problem 415
+* ``denoise_step``: your answer to problem 414
+* ``sample_tokens``: your answer to problem 414
+* ``should_stop``: your answer to problem 415
+* ``temperature_schedule``: your answer to problem 416
 """
 from __future__ import annotations
 
 import numbers
-
 import numpy as np
 
 
-# --- problems 413-415 ---------------------------------------------------------------------------
-# 413 forward_marginal, corrupt (the uniform and MASK kernels); 414 token_entropy,
-# entropy_bounded_accept, sample_tokens, denoise_step; 415 is_stable, is_confident, should_stop,
-# denoise_canvas.
-
-_PROCESSES = ("uniform", "mask")
+__all__ = ["apply_temperature", "denoise_canvas", "denoise_step", "sample_tokens", "should_stop", "temperature_schedule"]
 
 
 def _check_rng(rng):
@@ -40,75 +40,6 @@ def _check_real(value, name):
     if not np.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value}")
     return value
-
-
-def _check_tokens(x, name, upper):
-    """Integer token array with values in [0, upper)."""
-    x = np.asarray(x)
-    if x.dtype.kind not in "iu":
-        raise TypeError(f"{name} must be an integer array, got dtype {x.dtype}")
-    if x.size and (x.min() < 0 or x.max() >= upper):
-        raise ValueError(f"{name} values must lie in [0, {upper}), got range [{x.min()}, {x.max()}]")
-    return x.astype(np.int64)
-
-
-def _check_process(process):
-    if process not in _PROCESSES:
-        raise ValueError(f"process must be 'uniform' or 'mask', got {process!r}")
-
-
-def forward_marginal(x0, t, vocab_size, process="uniform"):
-    """Rows of q(x_t | x_0) = alpha*onehot(x0) + (1 - alpha)*pi, alpha = 1 - t (problem 413).
-
-    Args: x0 int (..., L); t float in [0, 1]; vocab_size V; process 'uniform' or 'mask'.
-    Returns: float64 (..., L, K), K = V ('uniform') or V + 1 ('mask', MASK id = V).
-    """
-    V = _check_int(vocab_size, "vocab_size", 1)
-    x0 = _check_tokens(x0, "x0", V)
-    t = _check_real(t, "t")
-    if not 0.0 <= t <= 1.0:
-        raise ValueError(f"t must lie in [0, 1], got {t}")
-    _check_process(process)
-    alpha = 1.0 - t
-    K = V if process == "uniform" else V + 1
-    pi = np.full(K, 1.0 / V) if process == "uniform" else np.eye(K)[V]
-    onehot = np.eye(K)[x0]                                   # (..., L, K)
-    return alpha * onehot + (1.0 - alpha) * pi
-
-
-def corrupt(x0, t, vocab_size, rng, process="uniform"):
-    """Sample x_t ~ q(x_t | x_0) (problem 413).
-
-    Draws, in order: u = rng.random(x0.shape); corrupted = u < t (t per row when x0 is (B, L)
-    and t has shape (B,)); 'uniform' only: noise = rng.integers(0, V, size=x0.shape).
-    Returns (x_t int64, corrupted bool), both shaped like x0.
-    """
-    V = _check_int(vocab_size, "vocab_size", 1)
-    x0 = _check_tokens(x0, "x0", V)
-    _check_rng(rng)
-    _check_process(process)
-    if x0.ndim not in (1, 2):
-        raise ValueError(f"x0 must have shape (L,) or (B, L), got {x0.shape}")
-    t_arr = np.asarray(t)
-    if t_arr.dtype.kind not in "iuf":
-        raise TypeError(f"t must be a real number or array, got dtype {t_arr.dtype}")
-    if t_arr.ndim == 0:
-        t_b = t_arr.astype(float)
-    elif x0.ndim == 2 and t_arr.shape == (x0.shape[0],):
-        t_b = t_arr.astype(float)[:, None]                   # one time per row
-    else:
-        raise ValueError(f"t must be a scalar or have shape (B,) = ({x0.shape[0] if x0.ndim == 2 else '-'},), "
-                         f"got {t_arr.shape}")
-    if not np.all(np.isfinite(t_b)) or np.any(t_b < 0) or np.any(t_b > 1):
-        raise ValueError("t must lie in [0, 1]")
-    u = rng.random(x0.shape)
-    corrupted = u < t_b
-    if process == "uniform":
-        noise = rng.integers(0, V, size=x0.shape)
-        xt = np.where(corrupted, noise, x0)
-    else:
-        xt = np.where(corrupted, V, x0)
-    return xt.astype(np.int64), corrupted
 
 
 def _check_logits(logits, name="logits"):
@@ -274,10 +205,6 @@ def denoise_canvas(logits_fn, init_canvas, *, max_steps, gamma, rng, stability_w
     out = {k: np.stack(v) for k, v in hist.items()}
     out.update(tokens=out["argmax"][-1].copy(), steps=len(hist["argmax"]), converged=converged)
     return out
-
-
-# --- problem 416 ---
-# 416 temperature_schedule, apply_temperature (the annealed sampling temperature; used by 418).
 
 
 def _real_416(value, name):

@@ -1,39 +1,27 @@
-"""Answers of earlier TurboQuant problems, given to the later problems of the chapter.
+"""What problem 177 is given from the TurboQuant chapter.
 
-The chapter builds TurboQuant (Zandieh, Daliri, Hadian, Mirrokni, arXiv:2504.19874) one piece
-at a time. Once a problem is done, the next ones may rely on it without asking you to trust your
-own version: this module holds the reference answers of the earlier problems.
+Problems build on each other: once an earlier problem is done, later ones may rely on it
+without trusting your own version. This module holds the reference answers that
+problem 177 uses, and nothing more:
 
-* Problems 173-175 (Haar rotation, Lloyd-Max codebooks, TurboQuant_mse) are given to
-  problems 174-178.
-* Problems 176-177 (QJL, TurboQuant_prod) are given to problem 178 (section at the end).
-
-Everything is NumPy float64. A batch of vectors is a matrix ``X (n, d)`` whose rows are the
-vectors; rotating a row is ``X @ Pi.T`` and rotating it back is ``Y @ Pi``.
+* ``lloyd_max``: your answer to problem 174
+* ``qjl_dequantize``: your answer to problem 176
+* ``qjl_quantize``: your answer to problem 176
+* ``quantizer_mse``: your answer to problem 174
+* ``random_rotation``: your answer to problem 173
+* ``tq_mse_dequantize``: your answer to problem 175
+* ``tq_mse_quantize``: your answer to problem 175
 """
 from __future__ import annotations
 
 import functools
 import math
 from typing import Any
-
 import numpy as np
 
-__all__ = [
-    "qr_sign_fix",
-    "random_rotation",
-    "sphere_coordinate_pdf",
-    "sphere_coordinate_cdf",
-    "lloyd_max",
-    "quantizer_mse",
-    "nearest_centroid",
-    "tq_mse_quantize",
-    "tq_mse_dequantize",
-    "mse_distortion_bounds",
-]
 
+__all__ = ["lloyd_max", "qjl_dequantize", "qjl_quantize", "quantizer_mse", "random_rotation", "tq_mse_dequantize", "tq_mse_quantize"]
 
-# --- problems 173-175 ---------------------------------------------------------------------
 
 def _check_int(value: Any, name: str, low: int | None = None, high: int | None = None) -> int:
     """Return ``value`` as an int; TypeError if it is not an integer (bools rejected), ValueError if out of range."""
@@ -66,8 +54,6 @@ def _check_codebook(centroids: Any, name: str = "centroids") -> np.ndarray:
         raise ValueError(f"{name} must be strictly increasing")
     return c
 
-
-# 173 -----------------------------------------------------------------------------------------
 
 def qr_sign_fix(Q: np.ndarray, R: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Make a QR factorisation unique: ``(Q D, D R)`` with ``D = diag(sign(diag R))``, sign(0) = +1.
@@ -123,23 +109,6 @@ def _pdf(x: np.ndarray, d: int) -> np.ndarray:
     return np.where(inside, vals, 0.0)
 
 
-def sphere_coordinate_pdf(x: Any, d: int) -> np.ndarray:
-    """Density of one coordinate of a uniform point on S^{d-1} (Lemma 1).
-
-    ``f_d(x) = Gamma(d/2) / (sqrt(pi) Gamma((d-1)/2)) (1 - x^2)^((d-3)/2)`` for |x| < 1, else 0.
-
-    Args:
-        x: array-like of any shape.
-        d: dimension, an integer >= 2.
-    Returns:
-        float64 array with the shape of ``np.asarray(x)`` (0-d for a scalar).
-    """
-    d = _check_int(d, "d", low=2)
-    return _pdf(_real_array(x, "x"), d)
-
-
-# 174 -----------------------------------------------------------------------------------------
-
 @functools.lru_cache(maxsize=None)
 def _cdf_terms(d: int) -> tuple[np.ndarray, np.ndarray]:
     """The k of the CDF recursion F_k = F_{k-2} + t f_k / (k-2) above the base case, and log norms."""
@@ -159,15 +128,6 @@ def _cdf(t: np.ndarray, d: int) -> np.ndarray:
         terms = np.exp(log_norms + 0.5 * (ks - 3) * log1m) / (ks - 2)  # (..., K) = f_k(t) / (k-2)
         F = F + t * terms.sum(axis=-1)
     return np.clip(F, 0.0, 1.0)
-
-
-def sphere_coordinate_cdf(x: Any, d: int) -> np.ndarray:
-    """P(X <= x) for X with the Lemma-1 density f_d (x clipped to [-1, 1]); d >= 2.
-
-    Uses ``F_d = F_{d-2} + t f_d / (d - 2)`` with ``F_2 = 1/2 + arcsin(t)/pi``, ``F_3 = (1 + t)/2``.
-    """
-    d = _check_int(d, "d", low=2)
-    return _cdf(_real_array(x, "x"), d)
 
 
 def _gauss_pdf(t: np.ndarray) -> np.ndarray:
@@ -315,8 +275,6 @@ def nearest_centroid(values: Any, centroids: Any) -> np.ndarray:
     return np.searchsorted((c[:-1] + c[1:]) / 2, v, side="left").astype(np.int64)
 
 
-# 175 -----------------------------------------------------------------------------------------
-
 def _check_tq_codebook(centroids: Any) -> np.ndarray:
     c = _check_codebook(centroids)
     n = c.size
@@ -376,24 +334,6 @@ def tq_mse_dequantize(idx: np.ndarray, norms: Any, Pi: np.ndarray, centroids: np
         raise ValueError(f"norms must have shape {idx_arr.shape[:-1]}, got {nrm.shape}")
     return nrm[..., None] * (c[idx_arr] @ P)  # rotate back: Pi^T y for each row
 
-
-def mse_distortion_bounds(bits: int) -> tuple[float, float]:
-    """(lower, upper) = (4**-b, sqrt(3) pi / 2 * 4**-b), Theorems 3 and 1; bits in 0..8."""
-    bits = _check_int(bits, "bits", low=0, high=8)
-    low = 4.0 ** -bits
-    return low, math.sqrt(3) * math.pi / 2 * low
-
-
-# --- problems 176-177 --- ------------------------------------------------------------------
-
-__all__ += [
-    "qjl_quantize", "qjl_dequantize", "qjl_inner_product", "qjl_variance",
-    "tq_prod_quantize", "tq_prod_dequantize", "tq_prod_conditional_variance",
-    "mse_inner_product_bias", "prod_distortion_bounds",
-]
-
-
-# 176 -----------------------------------------------------------------------------------------
 
 def qjl_quantize(X, S):
     """QJL sketch (QJL Eq. 3): signs of S x and the norm of x, per row of X.
@@ -458,188 +398,3 @@ def qjl_dequantize(signs, norms, S):
     m = S.shape[0]
     X_hat = np.sqrt(np.pi / 2) / m * norms.reshape(-1, 1) * (signs2 @ S)   # (n, d)
     return X_hat[0] if one_row else X_hat
-
-
-def qjl_inner_product(Y, signs, norms, S):
-    """Asymmetric QJL estimate (QJL Eq. 4) of <y_i, x_j>: the query stays in full precision.
-
-    Args:
-        Y: (k, d) or (d,) array-like, the queries.
-        signs, norms: the code of n keys from qjl_quantize.
-        S: (m, d) float array.
-
-    Returns:
-        float64 (k, n); (n,) for one query; (k,) for one key; 0-d for both.
-
-    Raises:
-        ValueError: Y not matching S's d or not finite; bad code (see qjl_dequantize).
-    """
-    S = np.asarray(S, dtype=float)
-    Y = np.asarray(Y, dtype=float)
-    if S.ndim != 2 or Y.ndim not in (1, 2) or Y.shape[-1] != S.shape[-1]:
-        raise ValueError(f"Y must have shape (k, d) or (d,) with S's d, got Y {Y.shape} and S {S.shape}")
-    if not np.all(np.isfinite(Y)):
-        raise ValueError("Y must be finite")
-    # <y, x_hat> = sqrt(pi/2)/m |x| <S y, sign(S x)>: the query is projected, never quantised.
-    X_hat = qjl_dequantize(signs, norms, S)           # (n, d) or (d,)
-    return Y @ X_hat.T                                # (k, n), (n,), (k,) or 0-d
-
-
-def qjl_variance(q, k, m):
-    """Exact variance over S of the asymmetric QJL estimate: ((pi/2)|q|^2|k|^2 - <q,k>^2)/m.
-
-    Args:
-        q, k: (d,) array-like, the query and the key.
-        m: int >= 1, the number of rows of S.
-
-    Returns:
-        float.
-
-    Raises:
-        TypeError: m not an int.  ValueError: m < 1; q, k not matching 1-D finite vectors.
-    """
-    if isinstance(m, bool) or not isinstance(m, (int, np.integer)):
-        raise TypeError(f"m must be an int, got {type(m).__name__}")
-    if m < 1:
-        raise ValueError(f"m must be >= 1, got {m}")
-    q = np.asarray(q, dtype=float)
-    k = np.asarray(k, dtype=float)
-    if q.ndim != 1 or k.shape != q.shape:
-        raise ValueError(f"q and k must be 1-D vectors of equal length, got {q.shape} and {k.shape}")
-    if not (np.all(np.isfinite(q)) and np.all(np.isfinite(k))):
-        raise ValueError("q and k must be finite")
-    qk = float(q @ k)
-    return float((np.pi / 2 * (q @ q) * (k @ k) - qk ** 2) / m)
-
-
-# 177 -----------------------------------------------------------------------------------------
-
-def tq_prod_quantize(X, Pi, centroids, S):
-    """TurboQuant_prod (Algorithm 2): (b-1)-bit TurboQuant_mse, then QJL of the residual.
-
-    Args:
-        X: (n, d) or (d,) array-like of finite floats.
-        Pi: (d, d) rotation.
-        centroids: the (b-1)-bit unit-sphere codebook, 2**(b-1) entries ([0.] for b = 1).
-        S: (m, d) Gaussian projection of the QJL stage.
-
-    Returns:
-        idx uint8 (n, d), signs int8 (n, m), gammas float64 (n,) = |u - mse_recon(u)|,
-        norms float64 (n,) = |x|;  for 1-D X: (d,), (m,), 0-d, 0-d.
-
-    Raises:
-        ValueError: shapes of X, Pi, S disagree; bad codebook; non-finite X.
-    """
-    X = np.asarray(X, dtype=float)
-    if X.ndim not in (1, 2):
-        raise ValueError(f"X must be 1-D (d,) or 2-D (n, d), got shape {X.shape}")
-    S = np.asarray(S, dtype=float)
-    if S.ndim != 2 or S.shape[0] < 1 or S.shape[1] != X.shape[-1]:
-        raise ValueError(f"S must have shape (m, {X.shape[-1]}) to match X, got {S.shape}")
-    idx, norms = tq_mse_quantize(X, Pi, centroids)         # checks X, Pi, centroids
-    unit = np.where(norms > 0, 1.0, 0.0)                    # |u| = 1, or 0 for a zero row
-    U = X / np.where(norms > 0, norms, 1.0)[..., None]      # u = x / |x|
-    R = U - tq_mse_dequantize(idx, unit, Pi, centroids)     # residual r = u - Pi^T c_idx
-    signs, gammas = qjl_quantize(R, S)                      # sign(S r) and gamma = |r|
-    return idx, signs, gammas, norms
-
-
-def tq_prod_dequantize(idx, signs, gammas, norms, Pi, centroids, S):
-    """Inverse of tq_prod_quantize: norms * (centroids[idx] @ Pi + sqrt(pi/2)/m * gammas * (signs @ S)).
-
-    Args:
-        idx: (n, d) or (d,) integer indices into centroids.
-        signs: (n, m) or (m,) entries +-1.
-        gammas, norms: (n,) or 0-d.
-        Pi: (d, d);  centroids: (2**(b-1),);  S: (m, d).
-
-    Returns:
-        float64 (n, d) or (d,).
-
-    Raises:
-        ValueError: shapes of idx, signs, gammas, norms, Pi, S disagree; signs not +-1.
-    """
-    idx = np.asarray(idx)
-    signs = np.asarray(signs)
-    S = np.asarray(S, dtype=float)
-    norms = np.asarray(norms, dtype=float)
-    gammas = np.asarray(gammas, dtype=float)
-    if S.ndim != 2 or S.shape[1] != idx.shape[-1]:
-        raise ValueError(f"S must have shape (m, {idx.shape[-1]}) to match idx, got {S.shape}")
-    if signs.ndim != idx.ndim or signs.shape[:-1] != idx.shape[:-1]:
-        raise ValueError(f"signs must have one row per row of idx, got {signs.shape} and {idx.shape}")
-    if norms.shape != idx.shape[:-1] or gammas.shape != idx.shape[:-1]:
-        raise ValueError(f"norms and gammas must have shape {idx.shape[:-1]}, got {norms.shape} and {gammas.shape}")
-    unit = np.ones(idx.shape[:-1])
-    mse_part = tq_mse_dequantize(idx, unit, Pi, centroids)  # Pi^T c_idx, unit scale
-    qjl_part = qjl_dequantize(signs, gammas, S)             # sqrt(pi/2)/m * gamma * S^T z
-    return norms[..., None] * (mse_part + qjl_part)
-
-
-def tq_prod_conditional_variance(x, y, Pi, centroids, m):
-    """Exact Var over S of <y, x_hat> for fixed Pi: |x|^2 ((pi/2) gamma^2 |y|^2 - <y, r>^2) / m.
-
-    Args:
-        x, y: (d,) array-like, the key and the query.
-        Pi: (d, d);  centroids: the (b-1)-bit codebook;  m: int >= 1, rows of S.
-
-    Returns:
-        float.
-
-    Raises:
-        TypeError: m not an int.  ValueError: m < 1; x, y not (d,) vectors.
-    """
-    if isinstance(m, bool) or not isinstance(m, (int, np.integer)):
-        raise TypeError(f"m must be an int, got {type(m).__name__}")
-    if m < 1:
-        raise ValueError(f"m must be >= 1, got {m}")
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
-    if x.ndim != 1 or y.shape != x.shape:
-        raise ValueError(f"x and y must be 1-D vectors of equal length, got {x.shape} and {y.shape}")
-    idx, norm = tq_mse_quantize(x, Pi, centroids)
-    if norm == 0:
-        return 0.0
-    r = x / norm - tq_mse_dequantize(idx, 1.0, Pi, centroids)   # residual of the unit vector
-    return float(norm ** 2 * (np.pi / 2 * (r @ r) * (y @ y) - (y @ r) ** 2) / m)
-
-
-def mse_inner_product_bias(bits, d=None):
-    """alpha_b = 1 - D_mse(b): E_Pi <y, x_hat_mse> = alpha_b <y, x> for unit x.
-
-    Args:
-        bits: int in 0..8.
-        d: None for the Gaussian limit, or an int >= 3 for the Lemma-1 density.
-
-    Returns:
-        float; 2/pi for b = 1 in the Gaussian limit.
-
-    Raises:
-        TypeError / ValueError: bad bits or d (as lloyd_max).
-    """
-    centroids, _ = lloyd_max(bits, d)
-    d_mse = (1 if d is None else d) * quantizer_mse(centroids, d)   # D_mse = d * C(f_X, b)
-    return float(1.0 - d_mse)
-
-
-def prod_distortion_bounds(bits, d, y_norm=1.0):
-    """(lower, upper) = (|y|^2/d * 4**-b, sqrt(3) pi^2 |y|^2/d * 4**-b), Theorems 3 and 2.
-
-    Args:
-        bits: int >= 1.  d: int >= 1.  y_norm: |y| >= 0.
-
-    Returns:
-        (float, float).
-
-    Raises:
-        TypeError: bits or d not an int.  ValueError: bits < 1, d < 1, y_norm < 0 or not finite.
-    """
-    for name, v in (("bits", bits), ("d", d)):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
-            raise TypeError(f"{name} must be an int, got {type(v).__name__}")
-        if v < 1:
-            raise ValueError(f"{name} must be >= 1, got {v}")
-    if not np.isfinite(y_norm) or y_norm < 0:
-        raise ValueError(f"y_norm must be a finite number >= 0, got {y_norm}")
-    low = y_norm ** 2 / d * 4.0 ** (-bits)
-    return float(low), float(np.sqrt(3) * np.pi ** 2 * low)

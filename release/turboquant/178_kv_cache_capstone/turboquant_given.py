@@ -1,0 +1,462 @@
+"""What problem 178 is given from the TurboQuant chapter.
+
+Problems build on each other: once an earlier problem is done, later ones may rely on it
+without trusting your own version. This module holds the reference answers that
+problem 178 uses, and nothing more:
+
+* ``lloyd_max``: your answer to problem 174
+* ``quantizer_mse``: your answer to problem 174
+* ``random_rotation``: your answer to problem 173
+* ``tq_mse_dequantize``: your answer to problem 175
+* ``tq_mse_quantize``: your answer to problem 175
+* ``tq_prod_dequantize``: your answer to problem 177
+* ``tq_prod_quantize``: your answer to problem 177
+"""
+from __future__ import annotations
+
+import functools
+import math
+from typing import Any
+import numpy as np
+
+
+__all__ = ["lloyd_max", "quantizer_mse", "random_rotation", "tq_mse_dequantize", "tq_mse_quantize", "tq_prod_dequantize", "tq_prod_quantize"]
+
+
+def _check_int(value: Any, name: str, low: int | None = None, high: int | None = None) -> int:
+    """Return ``value`` as an int; TypeError if it is not an integer (bools rejected), ValueError if out of range."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+    value = int(value)
+    if low is not None and value < low:
+        raise ValueError(f"{name} must be >= {low}, got {value}")
+    if high is not None and value > high:
+        raise ValueError(f"{name} must be <= {high}, got {value}")
+    return value
+
+
+def _real_array(x: Any, name: str) -> np.ndarray:
+    """``np.asarray(x, float64)`` with a TypeError for complex, object or string input."""
+    arr = np.asarray(x)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+    return arr.astype(np.float64)
+
+
+def _check_codebook(centroids: Any, name: str = "centroids") -> np.ndarray:
+    """A finite, non-empty, strictly increasing 1-D float64 codebook (else ValueError)."""
+    c = _real_array(centroids, name)
+    if c.ndim != 1 or c.size == 0:
+        raise ValueError(f"{name} must be a non-empty 1-D array, got shape {c.shape}")
+    if not np.all(np.isfinite(c)):
+        raise ValueError(f"{name} must be finite")
+    if np.any(np.diff(c) <= 0):
+        raise ValueError(f"{name} must be strictly increasing")
+    return c
+
+
+def qr_sign_fix(Q: np.ndarray, R: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Make a QR factorisation unique: ``(Q D, D R)`` with ``D = diag(sign(diag R))``, sign(0) = +1.
+
+    Args:
+        Q: (d, d) float, orthogonal factor.
+        R: (d, d) float, upper-triangular factor.
+    Returns:
+        ``(Q_tilde, R_tilde)``, both (d, d) float64, with ``Q_tilde @ R_tilde == Q @ R`` and
+        ``diag(R_tilde) >= 0``.
+    Raises:
+        ValueError: if Q or R is not square 2-D or their shapes differ.
+    """
+    Q = _real_array(Q, "Q")
+    R = _real_array(R, "R")
+    for name, M in (("Q", Q), ("R", R)):
+        if M.ndim != 2 or M.shape[0] != M.shape[1]:
+            raise ValueError(f"{name} must be a square 2-D matrix, got shape {M.shape}")
+    if Q.shape != R.shape:
+        raise ValueError(f"Q and R must have the same shape, got {Q.shape} and {R.shape}")
+    signs = np.where(np.diag(R) >= 0, 1.0, -1.0)  # (d,), sign(0) := +1
+    return Q * signs[None, :], signs[:, None] * R  # scale the columns of Q, the rows of R
+
+
+def random_rotation(d: int, rng: np.random.Generator) -> np.ndarray:
+    """A Haar-random (d, d) orthogonal matrix: QR of a Gaussian matrix with the sign fix.
+
+    Consumes exactly one draw ``rng.standard_normal((d, d))``.
+
+    Raises:
+        TypeError: d not an integer, or rng not a ``np.random.Generator``.
+        ValueError: d < 1.
+    """
+    d = _check_int(d, "d", low=1)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    G = rng.standard_normal((d, d))
+    Q, R = np.linalg.qr(G)
+    return qr_sign_fix(Q, R)[0]
+
+
+@functools.lru_cache(maxsize=None)
+def _log_norm(d: int) -> float:
+    """log of Gamma(d/2) / (sqrt(pi) Gamma((d-1)/2)), the Lemma-1 normaliser (lgamma: no overflow)."""
+    return math.lgamma(d / 2) - 0.5 * math.log(math.pi) - math.lgamma((d - 1) / 2)
+
+
+def _pdf(x: np.ndarray, d: int) -> np.ndarray:
+    """Lemma-1 density on a float64 array (no validation); 0 for |x| >= 1."""
+    inside = np.abs(x) < 1
+    xs = np.where(inside, x, 0.0)
+    vals = np.exp(_log_norm(d) + 0.5 * (d - 3) * np.log1p(-xs * xs))
+    return np.where(inside, vals, 0.0)
+
+
+@functools.lru_cache(maxsize=None)
+def _cdf_terms(d: int) -> tuple[np.ndarray, np.ndarray]:
+    """The k of the CDF recursion F_k = F_{k-2} + t f_k / (k-2) above the base case, and log norms."""
+    base = 2 if d % 2 == 0 else 3
+    ks = np.arange(base + 2, d + 1, 2)
+    return ks, np.array([_log_norm(int(k)) for k in ks])
+
+
+def _cdf(t: np.ndarray, d: int) -> np.ndarray:
+    """F_d(t) for a float64 array (no validation), by the closed-form recursion, all terms at once."""
+    t = np.clip(t, -1.0, 1.0)
+    F = 0.5 + np.arcsin(t) / math.pi if d % 2 == 0 else 0.5 * (1.0 + t)
+    ks, log_norms = _cdf_terms(d)
+    if ks.size:
+        with np.errstate(divide="ignore"):
+            log1m = np.log1p(-t * t)[..., None]  # (..., 1); -inf at |t| = 1, where every term is 0
+        terms = np.exp(log_norms + 0.5 * (ks - 3) * log1m) / (ks - 2)  # (..., K) = f_k(t) / (k-2)
+        F = F + t * terms.sum(axis=-1)
+    return np.clip(F, 0.0, 1.0)
+
+
+def _gauss_pdf(t: np.ndarray) -> np.ndarray:
+    return np.exp(-0.5 * t * t) / math.sqrt(2 * math.pi)
+
+
+_erfc = np.frompyfunc(math.erfc, 1, 1)
+
+
+def _gauss_cdf(t: np.ndarray) -> np.ndarray:
+    return (0.5 * _erfc(-np.asarray(t, float) / math.sqrt(2))).astype(float)
+
+
+def _partial_moments(t: np.ndarray, d: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Antiderivatives (F, int x f, int x^2 f) at the points t (which may be +-inf for the Gaussian)."""
+    if d is None:
+        phi = _gauss_pdf(t)
+        F = _gauss_cdf(t)
+        tphi = np.where(np.isfinite(t), t, 0.0) * phi  # t phi(t) -> 0 at +-inf
+        return F, -phi, F - tphi
+    t = np.clip(t, -1.0, 1.0)
+    F = _cdf(t, d)
+    f = _pdf(t, d)
+    return F, -(1 - t * t) * f / (d - 1), (F - t * (1 - t * t) * f) / d
+
+
+def _cells(boundaries: np.ndarray, d: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Edges (with the support's ends) and per-cell mass, first and second moments."""
+    lo, hi = (-np.inf, np.inf) if d is None else (-1.0, 1.0)
+    edges = np.concatenate(([lo], boundaries, [hi]))
+    F, M1, M2 = _partial_moments(edges, d)
+    return edges, np.diff(F), np.diff(M1), np.diff(M2)
+
+
+def _density(t: np.ndarray, d: int | None) -> np.ndarray:
+    return _gauss_pdf(t) if d is None else _pdf(t, d)
+
+
+def _equal_mass_boundaries(n: int, d: int | None) -> np.ndarray:
+    """Boundaries of n cells of equal probability (bisection on the CDF), a safe starting point."""
+    target = np.arange(1, n) / n
+    lo = np.full(n - 1, -8.0 if d is None else -1.0)
+    hi = -lo
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        F = _gauss_cdf(mid) if d is None else _cdf(mid, d)
+        below = F < target
+        lo = np.where(below, mid, lo)
+        hi = np.where(below, hi, mid)
+    return 0.5 * (lo + hi)
+
+
+def _residual(t: np.ndarray, d: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Fixed-point residual t - midpoints(cell means), with the cell means and masses."""
+    edges, m0, m1, _ = _cells(t, d)
+    means = m1 / m0
+    return t - 0.5 * (means[:-1] + means[1:]), means, m0, edges
+
+
+def lloyd_max(bits: int, d: int | None = None, *, tol: float = 1e-12,
+              max_iter: int = 100_000) -> tuple[np.ndarray, np.ndarray]:
+    """MSE-optimal scalar codebook (Lloyd-Max) for N(0, 1) (d None) or the Lemma-1 density f_d.
+
+    Solves the fixed point ``t_i = (c_i + c_{i+1})/2``, ``c_i = E[X | t_{i-1} < X <= t_i]`` by a
+    damped Newton iteration on the boundaries t (tridiagonal Jacobian) from equal-mass cells.
+
+    Args:
+        bits: b in 0..8; the codebook has 2**b entries.
+        d: None for the standard normal, or an integer >= 3 for f_d.
+        tol: stop when the largest boundary step is below ``tol * sigma`` (sigma = 1 or 1/sqrt(d)).
+        max_iter: most Newton steps.
+    Returns:
+        ``(centroids (2**b,), boundaries (2**b - 1,))`` float64, ascending, exactly symmetric,
+        boundaries the midpoints of neighbouring centroids.
+    """
+    bits = _check_int(bits, "bits", low=0, high=8)
+    if d is not None:
+        d = _check_int(d, "d", low=3)
+    max_iter = _check_int(max_iter, "max_iter", low=1)
+    if not (isinstance(tol, (int, float)) and tol > 0):
+        raise ValueError(f"tol must be a positive number, got {tol!r}")
+    n = 2 ** bits
+    if n == 1:
+        return np.zeros(1), np.zeros(0)
+    sigma = 1.0 if d is None else 1.0 / math.sqrt(d)
+    t = _equal_mass_boundaries(n, d)
+    g, means, m0, edges = _residual(t, d)
+    for _ in range(max_iter):
+        # Jacobian of g(t) = t - (T_i + T_{i+1})/2; T_i depends on t_{i-1} and t_i only.
+        f = _density(t, d)
+        k = n - 1
+        dT_right = f * (t - means[:-1]) / m0[:-1]  # dT_i/dt_i for cells i = 0..n-2 (right edge t_i)
+        dT_left = f * (means[1:] - t) / m0[1:]     # dT_{i+1}/dt_i (left edge of cell i+1)
+        J = np.eye(k)
+        J[np.arange(k), np.arange(k)] -= 0.5 * (dT_right + dT_left)
+        # g_i involves T_{i+1}, which depends on t_{i+1} (its right edge): dT_{i+1}/dt_{i+1}
+        J[np.arange(k - 1), np.arange(1, k)] -= 0.5 * dT_right[1:]
+        # g_i involves T_i, which depends on t_{i-1} (its left edge): dT_i/dt_{i-1}
+        J[np.arange(1, k), np.arange(k - 1)] -= 0.5 * dT_left[:-1]
+        step = np.linalg.solve(J, -g)
+        norm0 = np.max(np.abs(g))
+        lam = 1.0
+        while True:
+            t_new = t + lam * step
+            ok = np.all(np.diff(np.concatenate(([edges[0]], t_new, [edges[-1]]))) > 0)
+            if ok:
+                g_new, means_new, m0_new, edges = _residual(t_new, d)
+                if np.all(m0_new > 0) and (np.max(np.abs(g_new)) <= norm0 or lam < 1e-3):
+                    break
+            lam *= 0.5
+            if lam < 1e-6:
+                raise RuntimeError("lloyd_max: Newton iteration failed to make progress")
+        done = np.max(np.abs(lam * step)) < tol * sigma
+        t, g, means, m0 = t_new, g_new, means_new, m0_new
+        if done:
+            break
+    else:
+        raise RuntimeError(f"lloyd_max did not converge in {max_iter} steps")
+    c = (means - means[::-1]) / 2  # exact antisymmetry c[::-1] == -c
+    return c, (c[:-1] + c[1:]) / 2
+
+
+def quantizer_mse(centroids: Any, d: int | None = None) -> float:
+    """E[(X - nearest centroid)^2] for X ~ N(0, 1) (d None) or f_d (d >= 3), in closed form.
+
+    Works for any strictly increasing codebook (cells are split at the midpoints).
+    """
+    c = _check_codebook(centroids)
+    if d is not None:
+        d = _check_int(d, "d", low=3)
+    _, m0, m1, m2 = _cells((c[:-1] + c[1:]) / 2, d)
+    return float(np.sum(m2 - 2 * c * m1 + c * c * m0))
+
+
+def nearest_centroid(values: Any, centroids: Any) -> np.ndarray:
+    """Index of the nearest centroid for every value (ties go to the lower index).
+
+    Returns:
+        int64 array with the shape of ``values``.
+    """
+    c = _check_codebook(centroids)
+    v = _real_array(values, "values")
+    if not np.all(np.isfinite(v)):
+        raise ValueError("values must be finite")
+    return np.searchsorted((c[:-1] + c[1:]) / 2, v, side="left").astype(np.int64)
+
+
+def _check_tq_codebook(centroids: Any) -> np.ndarray:
+    c = _check_codebook(centroids)
+    n = c.size
+    if n > 256 or n & (n - 1):
+        raise ValueError(f"centroids must have 2**b entries with b <= 8, got {n}")
+    return c
+
+
+def _check_rotation(Pi: Any, d: int) -> np.ndarray:
+    P = _real_array(Pi, "Pi")
+    if P.shape != (d, d):
+        raise ValueError(f"Pi must have shape ({d}, {d}), got {P.shape}")
+    return P
+
+
+def tq_mse_quantize(X: Any, Pi: np.ndarray, centroids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """TurboQuant_mse (Algorithm 1): normalise, rotate, index the nearest centroid per coordinate.
+
+    Args:
+        X: (n, d) rows, or one vector (d,).
+        Pi: (d, d) rotation.
+        centroids: (2**b,) unit-sphere codebook for dimension d, b <= 8.
+    Returns:
+        ``idx`` uint8 (n, d) / (d,) and ``norms`` float64 (n,) / 0-d.
+    """
+    X = _real_array(X, "X")
+    if X.ndim not in (1, 2):
+        raise ValueError(f"X must be 1-D or 2-D, got shape {X.shape}")
+    if not np.all(np.isfinite(X)):
+        raise ValueError("X must be finite")
+    c = _check_tq_codebook(centroids)
+    P = _check_rotation(Pi, X.shape[-1])
+    norms = np.linalg.norm(X, axis=-1)  # (n,) or 0-d
+    safe = np.where(norms > 0, norms, 1.0)
+    U = X / np.asarray(safe)[..., None]  # zero rows stay zero
+    idx = nearest_centroid(U @ P.T, c).astype(np.uint8)  # rotate rows: Pi u
+    return idx, np.asarray(norms, dtype=np.float64)
+
+
+def tq_mse_dequantize(idx: np.ndarray, norms: Any, Pi: np.ndarray, centroids: np.ndarray) -> np.ndarray:
+    """Inverse of :func:`tq_mse_quantize`: ``norms[:, None] * (centroids[idx] @ Pi)``.
+
+    Returns:
+        float64 (n, d) or (d,).
+    """
+    idx_arr = np.asarray(idx)
+    if idx_arr.dtype.kind not in "iu":
+        raise TypeError(f"idx must be an integer array, got dtype {idx_arr.dtype}")
+    if idx_arr.ndim not in (1, 2):
+        raise ValueError(f"idx must be 1-D or 2-D, got shape {idx_arr.shape}")
+    c = _check_tq_codebook(centroids)
+    if idx_arr.size and (idx_arr.min() < 0 or idx_arr.max() >= c.size):
+        raise ValueError(f"idx must lie in 0..{c.size - 1}")
+    P = _check_rotation(Pi, idx_arr.shape[-1])
+    nrm = _real_array(norms, "norms")
+    if nrm.shape != idx_arr.shape[:-1]:
+        raise ValueError(f"norms must have shape {idx_arr.shape[:-1]}, got {nrm.shape}")
+    return nrm[..., None] * (c[idx_arr] @ P)  # rotate back: Pi^T y for each row
+
+
+def qjl_quantize(X, S):
+    """QJL sketch (QJL Eq. 3): signs of S x and the norm of x, per row of X.
+
+    Args:
+        X: (n, d) or (d,) array-like of finite floats, the vectors to sketch.
+        S: (m, d) float array, the Gaussian projection.
+
+    Returns:
+        signs: int8 (n, m) or (m,) with entries in {-1, +1}; sign(0) counts as +1.
+        norms: float64 (n,) or 0-d, the L2 norm of each row.
+
+    Raises:
+        ValueError: X not 1-D/2-D or not finite; S not (m, d) with X's d.
+    """
+    X = np.asarray(X, dtype=float)
+    S = np.asarray(S, dtype=float)
+    if X.ndim not in (1, 2):
+        raise ValueError(f"X must be 1-D (d,) or 2-D (n, d), got shape {X.shape}")
+    if not np.all(np.isfinite(X)):
+        raise ValueError("X must be finite")
+    if S.ndim != 2 or S.shape[0] < 1 or S.shape[1] != X.shape[-1]:
+        raise ValueError(f"S must have shape (m, {X.shape[-1]}) to match X, got {S.shape}")
+    if not np.all(np.isfinite(S)):
+        raise ValueError("S must be finite")
+    proj = X @ S.T                                   # (n, m) or (m,)
+    signs = np.where(proj >= 0, 1, -1).astype(np.int8)  # sign(0) = +1, not 0
+    norms = np.linalg.norm(X, axis=-1)
+    return signs, norms
+
+
+def qjl_dequantize(signs, norms, S):
+    """QJL reconstruction (TurboQuant Def. 1): sqrt(pi/2)/m * norm * S^T signs.
+
+    Args:
+        signs: (n, m) or (m,) entries in {-1, +1}.
+        norms: (n,) or scalar, the stored norms.
+        S: (m, d) float array, the projection used to quantise.
+
+    Returns:
+        float64 (n, d) or (d,).
+
+    Raises:
+        ValueError: signs not +-1 or not matching S; norms count != rows.
+    """
+    S = np.asarray(S, dtype=float)
+    if S.ndim != 2 or S.shape[0] < 1:
+        raise ValueError(f"S must be a 2-D (m, d) array, got shape {S.shape}")
+    signs = np.asarray(signs)
+    if signs.ndim not in (1, 2) or signs.shape[-1] != S.shape[0]:
+        raise ValueError(f"signs must have shape (n, {S.shape[0]}) or ({S.shape[0]},) to match S, "
+                         f"got {signs.shape}")
+    if signs.dtype.kind not in "iuf" or not np.all(np.abs(signs) == 1):
+        raise ValueError("signs must hold only -1 and +1")
+    one_row = signs.ndim == 1
+    signs2 = np.atleast_2d(signs).astype(float)                     # (n, m)
+    norms = np.asarray(norms, dtype=float)
+    if norms.ndim > 1 or norms.size != signs2.shape[0] or (one_row and norms.ndim != 0):
+        raise ValueError(f"norms must hold one value per row of signs, got shape {norms.shape}")
+    if not np.all(np.isfinite(norms)):
+        raise ValueError("norms must be finite")
+    m = S.shape[0]
+    X_hat = np.sqrt(np.pi / 2) / m * norms.reshape(-1, 1) * (signs2 @ S)   # (n, d)
+    return X_hat[0] if one_row else X_hat
+
+
+def tq_prod_quantize(X, Pi, centroids, S):
+    """TurboQuant_prod (Algorithm 2): (b-1)-bit TurboQuant_mse, then QJL of the residual.
+
+    Args:
+        X: (n, d) or (d,) array-like of finite floats.
+        Pi: (d, d) rotation.
+        centroids: the (b-1)-bit unit-sphere codebook, 2**(b-1) entries ([0.] for b = 1).
+        S: (m, d) Gaussian projection of the QJL stage.
+
+    Returns:
+        idx uint8 (n, d), signs int8 (n, m), gammas float64 (n,) = |u - mse_recon(u)|,
+        norms float64 (n,) = |x|;  for 1-D X: (d,), (m,), 0-d, 0-d.
+
+    Raises:
+        ValueError: shapes of X, Pi, S disagree; bad codebook; non-finite X.
+    """
+    X = np.asarray(X, dtype=float)
+    if X.ndim not in (1, 2):
+        raise ValueError(f"X must be 1-D (d,) or 2-D (n, d), got shape {X.shape}")
+    S = np.asarray(S, dtype=float)
+    if S.ndim != 2 or S.shape[0] < 1 or S.shape[1] != X.shape[-1]:
+        raise ValueError(f"S must have shape (m, {X.shape[-1]}) to match X, got {S.shape}")
+    idx, norms = tq_mse_quantize(X, Pi, centroids)         # checks X, Pi, centroids
+    unit = np.where(norms > 0, 1.0, 0.0)                    # |u| = 1, or 0 for a zero row
+    U = X / np.where(norms > 0, norms, 1.0)[..., None]      # u = x / |x|
+    R = U - tq_mse_dequantize(idx, unit, Pi, centroids)     # residual r = u - Pi^T c_idx
+    signs, gammas = qjl_quantize(R, S)                      # sign(S r) and gamma = |r|
+    return idx, signs, gammas, norms
+
+
+def tq_prod_dequantize(idx, signs, gammas, norms, Pi, centroids, S):
+    """Inverse of tq_prod_quantize: norms * (centroids[idx] @ Pi + sqrt(pi/2)/m * gammas * (signs @ S)).
+
+    Args:
+        idx: (n, d) or (d,) integer indices into centroids.
+        signs: (n, m) or (m,) entries +-1.
+        gammas, norms: (n,) or 0-d.
+        Pi: (d, d);  centroids: (2**(b-1),);  S: (m, d).
+
+    Returns:
+        float64 (n, d) or (d,).
+
+    Raises:
+        ValueError: shapes of idx, signs, gammas, norms, Pi, S disagree; signs not +-1.
+    """
+    idx = np.asarray(idx)
+    signs = np.asarray(signs)
+    S = np.asarray(S, dtype=float)
+    norms = np.asarray(norms, dtype=float)
+    gammas = np.asarray(gammas, dtype=float)
+    if S.ndim != 2 or S.shape[1] != idx.shape[-1]:
+        raise ValueError(f"S must have shape (m, {idx.shape[-1]}) to match idx, got {S.shape}")
+    if signs.ndim != idx.ndim or signs.shape[:-1] != idx.shape[:-1]:
+        raise ValueError(f"signs must have one row per row of idx, got {signs.shape} and {idx.shape}")
+    if norms.shape != idx.shape[:-1] or gammas.shape != idx.shape[:-1]:
+        raise ValueError(f"norms and gammas must have shape {idx.shape[:-1]}, got {norms.shape} and {gammas.shape}")
+    unit = np.ones(idx.shape[:-1])
+    mse_part = tq_mse_dequantize(idx, unit, Pi, centroids)  # Pi^T c_idx, unit scale
+    qjl_part = qjl_dequantize(signs, gammas, S)             # sqrt(pi/2)/m * gamma * S^T z
+    return norms[..., None] * (mse_part + qjl_part)
