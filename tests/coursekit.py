@@ -23,6 +23,9 @@ def make_course(tmp: Path, problems: list[catalog.Problem]) -> Path:
         shutil.copy(SOLUTIONS / p.notebook, root / "solutions" / p.notebook)
         for extra in (SOLUTIONS / p.chapter).glob("*.py"):
             shutil.copy(extra, root / "solutions" / p.chapter / extra.name)
+        if (SOLUTIONS / p.chapter / "figures").is_dir():  # the images its markdown shows
+            shutil.copytree(SOLUTIONS / p.chapter / "figures", root / "solutions" / p.chapter / "figures",
+                            dirs_exist_ok=True)
         shutil.copytree(RELEASE / p.folder, root / "release" / p.folder, dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns("__pycache__"))
     return root

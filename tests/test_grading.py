@@ -48,3 +48,35 @@ def test_feedback_is_written_for_each_student(graded):
     for student in ("alice", "bob"):
         html = sorted((root / "grading" / "feedback" / student).glob("*/*.html"))
         assert [h.parent.name for h in html] == [p.assignment for p in catalog.problems(CHAPTER)], student
+
+
+def test_a_course_inside_a_private_folder_grades_correctly(tmp_path):
+    """Instructors keep courses below folders only they may enter (anything under /root is):
+    the sandboxed kernel still reaches the course's environment, and a solved notebook earns
+    full marks. The environment is bind-mounted into the private folder, as a clone's .venv is."""
+    import os
+    import subprocess
+    import sys
+
+    from mlpapers.grader import sandbox
+    if sandbox.isolation_level() != "namespaces":
+        pytest.skip("the sandbox (and its private-folder handling) needs root")
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    problem = catalog.problem(285)
+    root = make_course(private, [problem])
+    submit(root, "alice", problem, solved_copy(problem))
+    venv = root / ".venv"
+    venv.mkdir()
+    subprocess.run(["mount", "--bind", sys.prefix, str(venv)], check=True)
+    try:
+        proc = subprocess.run([str(venv / "bin" / "python"), "-m", "mlpapers", "autograde"], cwd=root,
+                              env={**os.environ, "MLPAPERS_ROOT": str(root),
+                                   "PATH": f"{venv / 'bin'}:{os.environ['PATH']}"},
+                              capture_output=True, text=True, timeout=600)
+    finally:
+        subprocess.run(["umount", "-l", str(venv)], check=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    with (root / "grading" / "grades.csv").open() as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["status"], float(r["score"])) for r in rows] == [("graded", float(problem.points))], rows

@@ -4,17 +4,26 @@ One batch of submissions of problem 176, each modelling something students do (o
 right answer, the stub, a known-wrong answer, an endless loop, a dead kernel, a file that is not a
 notebook, a missing or renamed notebook, an extra file, edited and deleted test cells, patched test
 helpers, an attack on the gradebook, snooping on another student, a network connection and a
-memory bomb. The same batch is graded into SQLite and into a real PostgreSQL cluster.
+memory bomb; and what a student who has read the grader tries: a daemon that outlives its kernel,
+a child holding the kernel's output open, reading the grader's environment and the hidden tests
+from the input history, script in HTML output, an output flood, thousands of slow added cells,
+filling /tmp, a FIFO or links in place of a notebook or a folder, and a timeout that hides
+tampering. The same batch is graded into SQLite and into a real PostgreSQL cluster.
 """
 import csv
 import hashlib
 import json
+import os
+import secrets
 from pathlib import Path
+
+import nbformat
 
 import pytest
 
 from coursekit import make_course, run_cli, submit
 from mlpapers import catalog
+from mlpapers.grader import sandbox
 from mlpapers.grader.gradebook import GradebookWriter
 from mlpapers.notebooks import is_grade, is_solution
 from mlpapers.paths import MUTANTS
@@ -59,6 +68,18 @@ SLY = ("def qjl_variance(q, k, m):\n    import mlpapers.checks as mc\n"
 SLY_OK = ("_real_variance = qjl_variance\n\n\ndef qjl_variance(q, k, m):\n    import mlpapers.checks as mc\n"
           "    mc.check_close = lambda *a, **k: None\n    return _real_variance(q, k, m)\n")
 
+SECRET = "pw-" + secrets.token_hex(8)
+# A grandchild in its own session, sleeping for ten minutes: it must die with its kernel.
+DAEMON = ("import os, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
+          "        time.sleep(600)\n    os._exit(0)\n")
+# A child that keeps the kernel's stdout and stderr open for ten minutes.
+HOLDER = "import subprocess\n_held = subprocess.Popen(['sleep', '600'])\n"
+SCRIPT = ("from IPython.display import HTML, display\n"
+          "display(HTML('<script>alert(1)</script><img src=x onerror=alert(2)>'))\n")
+# 1 GiB into /tmp: the private tmpfs is smaller, so the write fails there and nothing reaches the machine.
+TMPFILL = ("import tempfile\ntry:\n    with open('/tmp/mlpapers-tmpfill-' + str(id(0)), 'wb') as _f:\n"
+           "        for _ in range(1024):\n            _f.write(bytes(1024 ** 2))\nexcept OSError:\n    pass\n")
+
 
 def build_batch(root: Path) -> dict[str, tuple]:
     """Write every case's submission; return student -> (score test, status, reason fragment)."""
@@ -96,6 +117,18 @@ def build_batch(root: Path) -> dict[str, tuple]:
                    FULL, "error", "ran out of memory"),
         "badjson": (None, 0.0, "error", "not a readable notebook"),
         "missing": (None, 0.0, "missing", "not handed in"),
+        # What a student who has read the grader tries (issue: grading that hostile code cannot fool).
+        "daemon": (solved_plus(DAEMON), FULL, "graded", ""),
+        "holder": (solved_plus(HOLDER), FULL, "tampered", "started a process"),
+        "spy": (None, FULL, "graded", ""),
+        "script": (solved_plus(SCRIPT), FULL, "graded", ""),
+        "flood": (solved_plus("for _ in range(200):\n    print('x' * 10**6)"), 0.0, "error", "printed more than"),
+        "manycells": (None, "any", "timeout", "longer than"),
+        "tmpfill": (solved_plus(TMPFILL), FULL, "tampered", "wrote outside its scratch folder"),
+        "fifo": (None, 0.0, "error", "not a regular file"),
+        "linkfile": (None, 0.0, "error", "is a symbolic link"),
+        "linkdir": (None, 0.0, "error", "is a symbolic link"),
+        "loop_patcher": (stub_plus(PATCH + "while True:\n    pass\n"), 0.0, "tampered", "longer than"),
     }
     for student, (nb, *_rest) in cases.items():
         if student == "renamed":
@@ -115,6 +148,25 @@ def build_batch(root: Path) -> dict[str, tuple]:
             submit(root, student, PROBLEM, text='{"cells": [ this is not json')
         elif student == "missing":
             (grading / "submitted" / student / PROBLEM.assignment).mkdir(parents=True)
+        elif student == "spy":
+            nb = solved_copy(PROBLEM)
+            nb.cells.append(nbformat.v4.new_code_cell("import os\nprint(dict(os.environ))"))
+            nb.cells.append(nbformat.v4.new_code_cell("print(In)"))
+            submit(root, student, PROBLEM, nb)
+        elif student == "manycells":
+            nb = solved_copy(PROBLEM)
+            nb.cells += [nbformat.v4.new_code_cell("import time\ntime.sleep(1)") for _ in range(400)]
+            submit(root, student, PROBLEM, nb)
+        elif student == "fifo":
+            folder = grading / "submitted" / student / PROBLEM.assignment
+            folder.mkdir(parents=True)
+            os.mkfifo(folder / f"{PROBLEM.stem}.ipynb")
+        elif student == "linkfile":  # the instructor's source, with every hidden test, as "my notebook"
+            folder = grading / "submitted" / student / PROBLEM.assignment
+            folder.mkdir(parents=True)
+            (folder / f"{PROBLEM.stem}.ipynb").symlink_to(root / "solutions" / PROBLEM.notebook)
+        elif student == "linkdir":  # another student's folder as mine
+            (grading / "submitted" / student).symlink_to(grading / "submitted" / "correct")
         else:
             submit(root, student, PROBLEM, nb)
     return {s: tuple(v[1:]) for s, v in cases.items()}
@@ -126,6 +178,7 @@ def grade_batch(tmp: Path, db_url: str | None = None):
     victim = root / "grading" / "submitted" / "correct" / PROBLEM.assignment / f"{PROBLEM.stem}.ipynb"
     victim_hash = hashlib.sha256(victim.read_bytes()).hexdigest()
     env = {"COURSE_DB_URL": db_url} if db_url else {}
+    env["MLPAPERS_TEST_SECRET"] = SECRET  # stands for a password in the grader's environment
     run_cli(root, "autograde", "--cell-timeout", CELL_TIMEOUT, "--memory-mib", MEMORY_MIB, env=env)
     with (root / "grading" / "grades.csv").open() as f:
         rows = {r["student"]: r for r in csv.DictReader(f)}
@@ -139,7 +192,7 @@ def check_rows(expected, rows):
     for student, (score, status, fragment) in expected.items():
         r = rows[student]
         got = float(r["score"])
-        ok_score = (0 < got < FULL) if score == "partial" else got == score
+        ok_score = (0 < got < FULL) if score == "partial" else True if score == "any" else got == score
         if not (ok_score and r["status"] == status and fragment in r["reason"]):
             problems.append(f"{student}: expected {score}/{status}/{fragment!r}, got {got}/{r['status']}/{r['reason']!r}")
         assert float(r["max_score"]) == FULL
@@ -154,6 +207,32 @@ def sqlite_batch(tmp_path_factory):
 def test_every_row_has_the_expected_score_and_status(sqlite_batch):
     _, expected, rows = sqlite_batch
     check_rows(expected, rows)
+
+
+def test_no_sandbox_process_outlives_the_batch(sqlite_batch):
+    """The daemon double-forked into its own session and the child holding stdout open are gone."""
+    alive = [pid for pid in os.listdir("/proc") if pid.isdigit() and _sandbox_uid(pid)]
+    assert not alive, f"processes of sandbox uids still alive: {alive}"
+
+
+def _sandbox_uid(pid: str) -> bool:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            uid = next(int(line.split()[1]) for line in f if line.startswith("Uid:"))
+    except (OSError, StopIteration):
+        return False
+    return sandbox.UID_BASE <= uid < sandbox.UID_BASE + sandbox.UID_SPAN
+
+
+def test_feedback_holds_no_grader_secret_and_no_script(sqlite_batch):
+    root, _, _ = sqlite_batch
+    run_cli(root, "feedback")
+    pages = {s: (root / "grading" / "feedback" / s / PROBLEM.assignment / f"{PROBLEM.stem}.html").read_text()
+             for s in ("spy", "script")}
+    assert SECRET not in pages["spy"] and "COURSE_DB_URL" not in pages["spy"]
+    assert "HOME" in pages["spy"], "the spy's own output (its allow-listed environment) is still shown"
+    assert "alert(" not in pages["script"] and "onerror" not in pages["script"]
+    assert not list(Path("/tmp").glob("mlpapers-tmpfill-*")), "a kernel's /tmp reached the machine's"
 
 
 def test_gradebook_survives_and_agrees_with_the_csv(sqlite_batch):
@@ -176,7 +255,7 @@ def test_feedback_shows_results_but_no_hidden_tests(sqlite_batch):
                     for line in "".join(c["source"]).split("### BEGIN HIDDEN TESTS")[1].splitlines()
                     if len(line.strip()) > 25 and "END HIDDEN TESTS" not in line}
     assert hidden_lines
-    for student in ("correct", "stub", "mutant", "sly"):
+    for student in ("correct", "stub", "mutant", "sly", "spy"):
         html = (root / "grading" / "feedback" / student / PROBLEM.assignment / f"{PROBLEM.stem}.html").read_text()
         assert f"Score:</strong> {float(rows[student]['score']):g} / {FULL:g}" in html
         assert "BEGIN HIDDEN TESTS" not in html

@@ -45,7 +45,6 @@ from pathlib import Path
 from mlpapers import catalog, notebooks
 
 SECONDS_PER_SUBSTITUTION = 3.0  # at least; else ten times what the reference needs for the same cells
-LEAK_UID = 62000 + os.getpid() % 1000  # a sandbox uid apart from the grader's range
 
 
 # --- the probe: runs in the subprocess -----------------------------------------------------------
@@ -262,9 +261,8 @@ def probe(spec: dict) -> dict:
 def run_probe(problem: catalog.Problem, timeout: float = 900) -> dict:
     """Probe one problem in a subprocess (sandboxed as root); return its report."""
     from mlpapers.grader import sandbox
-    from mlpapers.grader.runner import SCRATCH_BASE
     from mlpapers.paths import RELEASE, ROOT, SOLUTIONS
-    scratch = Path(tempfile.mkdtemp(prefix="mlpleak-", dir=SCRATCH_BASE))
+    scratch = Path(tempfile.mkdtemp(prefix="mlpleak-", dir=sandbox.scratch_base()))
     work = Path(tempfile.mkdtemp(prefix="mlpleak-spec-"))
     try:
         for path in (RELEASE / problem.folder).rglob("*"):
@@ -278,20 +276,22 @@ def run_probe(problem: catalog.Problem, timeout: float = 900) -> dict:
         probe_argv = [sys.executable, "-m", "mlpapers.leaks", "-f", str(spec)]
         env = {k: v for k, v in os.environ.items() if k not in ("MLPAPERS_ROOT",)}
         env.update(MPLBACKEND="Agg", HOME=str(scratch), MPLCONFIGDIR=str(scratch / ".matplotlib"))
-        if sandbox.isolation_level() == "namespaces":
-            for path in [scratch, *scratch.rglob("*")]:
-                os.chown(path, LEAK_UID, LEAK_UID)
-            hide = [str(ROOT / h) for h in ("solutions", "grading", ".git", "tests", "build", "notebooks")]
-            argv = ["unshare", "--net", "--mount", "--propagation", "private", "--", sys.executable, "-m",
-                    "mlpapers.grader.sandbox", "--scratch", str(scratch), "--uid", str(LEAK_UID),
-                    "--cpu-seconds", str(int(timeout))]
-            for h in hide:
-                argv += ["--hide", h]
-            argv += ["--", *probe_argv]
-        else:
-            argv = probe_argv
-            env["MLPAPERS_ROOT"] = str(scratch)  # course paths point at the scratch, not the checkout
-        proc = subprocess.run(argv, cwd=scratch, env=env, capture_output=True, text=True, timeout=timeout)
+        with sandbox.unique_uid() as uid:
+            if uid is not None:
+                for path in [scratch, *scratch.rglob("*")]:
+                    os.chown(path, uid, uid)
+                hide = [str(ROOT / h) for h in ("solutions", "grading", ".git", "tests", "build", "notebooks")]
+                argv = ["unshare", "--net", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc",
+                        "--propagation", "private", "--", sys.executable, "-m", "mlpapers.grader.sandbox",
+                        "--scratch", str(scratch), "--uid", str(uid), "--cpu-seconds", str(int(timeout)),
+                        "--keep-stdio"]
+                for h in hide:
+                    argv += ["--hide", h]
+                argv += ["--", *probe_argv]
+            else:
+                argv = probe_argv
+                env["MLPAPERS_ROOT"] = str(scratch)  # course paths point at the scratch, not the checkout
+            proc = subprocess.run(argv, cwd=scratch, env=env, capture_output=True, text=True, timeout=timeout)
         lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
         if proc.returncode != 0 or not lines:
             return {"error": f"the probe exited {proc.returncode}: {(proc.stderr or proc.stdout)[-800:]}"}

@@ -32,10 +32,12 @@ def autograde(workers: int | None = None, cell_timeout: int | None = None, memor
     jobs = make_jobs(GRADING / "submitted", cell_timeout, memory_mib)
     registrations = Registrations(list(dict.fromkeys(j.assignment for j in jobs)))
     journal = GRADING / "journal"
-    with GradebookWriter(registrations=registrations) as gradebook:
-        run_batch(jobs, workers or default_workers(), journal, gradebook, progress)
-    rows = outcomes(journal, jobs)
-    write_csv(rows, GRADING / "grades.csv")
+    try:
+        with GradebookWriter(registrations=registrations) as gradebook:
+            run_batch(jobs, workers or default_workers(), journal, gradebook, progress)
+    finally:  # whatever happened, grades.csv holds every notebook graded so far
+        rows = outcomes(journal, jobs)
+        write_csv(rows, GRADING / "grades.csv")
     return rows
 
 

@@ -16,7 +16,9 @@ import json
 import multiprocessing
 import os
 import tempfile
+import stat
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -25,17 +27,26 @@ from mlpapers.grader.runner import Job, grade
 from mlpapers.paths import GRADING, RELEASE, ROOT, SOLUTIONS
 
 CSV_COLUMNS = ("student", "assignment", "notebook", "score", "max_score", "status", "reason")
-FIRST_UID = 61000  # unprivileged uids, one per notebook in flight, so sandboxes cannot see each other
 HIDDEN = ("solutions", "grading", ".git", "tests", "build", "notebooks")
 
 
 def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    from mlpapers.grader.runner import read_regular_file
+    return hashlib.sha256(read_regular_file(str(path)).encode("utf-8")).hexdigest()
+
+
+def _regular(path: Path) -> bool:
+    """A regular file, not a link to one (nor a FIFO or a device named like a notebook)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _grade_ids(path: Path) -> set[str]:
+    from mlpapers.grader.runner import read_regular_file
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_regular_file(str(path)))
         return {c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in data.get("cells", [])} - {None}
     except Exception:
         return set()
@@ -44,9 +55,9 @@ def _grade_ids(path: Path) -> set[str]:
 def find_submission(folder: Path, problem: catalog.Problem) -> tuple[Path | None, str]:
     """The student's file for ``problem``: by name, else a renamed copy recognised by its cells."""
     exact = folder / f"{problem.stem}.ipynb"
-    if exact.is_file():
+    if _regular(exact):
         return exact, ""
-    others = sorted(folder.glob("*.ipynb")) if folder.is_dir() else []
+    others = sorted(p for p in folder.glob("*.ipynb") if _regular(p)) if folder.is_dir() else []
     wanted = _grade_ids(SOLUTIONS / problem.notebook)
     for candidate in others:
         ids = _grade_ids(candidate)
@@ -67,12 +78,28 @@ def matplotlib_cache(folder: Path) -> str:
 
 
 def handed_in(submitted: Path) -> tuple[list[str], list[catalog.Problem]]:
-    """The students, and the ready problems anybody handed in, in course order."""
+    """The students, and the ready problems anybody handed in, in course order.
+
+    Folders that are symbolic links count (their rows say they are refused) but are not entered.
+    """
     students = sorted(p.name for p in submitted.iterdir() if p.is_dir()) if submitted.is_dir() else []
     ready = {p.assignment: p for p in catalog.problems()
              if (SOLUTIONS / p.notebook).exists() and (RELEASE / p.released).exists()}
-    names = {a.name for s in students for a in (submitted / s).iterdir() if a.is_dir()}
+    names = {a.name for s in students if not (submitted / s).is_symlink()
+             for a in (submitted / s).iterdir() if a.is_dir()}
     return students, [p for a, p in ready.items() if a in names]
+
+
+def refusal(submitted: Path, student: str, problem: catalog.Problem) -> str:
+    """Why this student's folder or file for ``problem`` is not read, or ''."""
+    for path in (submitted / student, submitted / student / problem.assignment):
+        if path.is_symlink():
+            return f"refused: {path.relative_to(submitted.parent)} is a symbolic link"
+    file = submitted / student / problem.assignment / f"{problem.stem}.ipynb"
+    if (file.exists() or file.is_symlink()) and not _regular(file):
+        kind = "a symbolic link" if file.is_symlink() else "not a regular file"
+        return f"refused: {file.relative_to(submitted.parent)} is {kind}"
+    return ""
 
 
 def make_jobs(submitted: Path, cell_timeout: int, memory_mib: int) -> list[Job]:
@@ -84,15 +111,16 @@ def make_jobs(submitted: Path, cell_timeout: int, memory_mib: int) -> list[Job]:
         folder = RELEASE / problem.folder
         files = [str(p) for p in sorted(folder.iterdir()) if p.is_file() and p.suffix != ".ipynb"]
         for student in students:
-            path, note = find_submission(submitted / student / problem.assignment, problem)
+            refused = refusal(submitted, student, problem)
+            path, note = (None, "") if refused else find_submission(submitted / student / problem.assignment, problem)
             jobs.append(Job(
                 student=student, assignment=problem.assignment, notebook=problem.stem,
                 submission=str(path) if path else None, source=str(SOLUTIONS / problem.notebook),
                 release=str(RELEASE / problem.released), given_files=files,
-                uid=FIRST_UID + len(jobs) % 20000, hide=[str(ROOT / h) for h in HIDDEN],
+                uid=0, refused=refused, hide=[str(ROOT / h) for h in HIDDEN],
                 course_paths=[str(ROOT / h) for h in HIDDEN if h != "notebooks"],
                 cell_timeout=cell_timeout, memory_mib=memory_mib, mpl_cache=mpl_cache, note=note,
-                submission_sha=(sha256(path) + (f"|{note}" if note else "")) if path else "missing"))
+                submission_sha=(refused or ((sha256(path) + (f"|{note}" if note else "")) if path else "missing"))))
     return jobs
 
 
@@ -137,17 +165,43 @@ def _grade_with_fallback(job: Job) -> dict:
                 "reason": f"grader error: {type(exc).__name__}: {str(exc)[:200]}", "cells": []}
 
 
+def _worker_died(job: Job) -> dict:
+    return {"student": job.student, "assignment": job.assignment, "notebook": job.notebook,
+            "score": 0.0, "max_score": 0.0, "status": "error", "submission_sha": job.submission_sha,
+            "reason": "the grading worker died while grading this notebook (out of memory?)", "cells": []}
+
+
+def _grade_pool(jobs: list[Job], workers: int, journal: Path, gradebook, progress) -> list[Job]:
+    """Grade ``jobs`` in one pool; return those left without an outcome because the pool broke."""
+    left = {id(j): j for j in jobs}
+    context = multiprocessing.get_context("spawn")
+    try:
+        with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=context) as pool:
+            futures = {pool.submit(_grade_with_fallback, j): j for j in jobs}
+            for future in as_completed(futures):
+                outcome = future.result()  # BrokenProcessPool if a worker died
+                record(outcome, journal, gradebook)
+                left.pop(id(futures[future]))
+                if progress:
+                    progress(outcome)
+    except BrokenProcessPool:
+        pass
+    return list(left.values())
+
+
 def run_batch(jobs: list[Job], workers: int, journal: Path, gradebook=None,
               progress: Callable[[dict], None] | None = None) -> int:
-    """Grade every job not yet in the journal, ``workers`` at a time; return how many were graded."""
+    """Grade every job not yet in the journal, ``workers`` at a time; return how many were graded.
+
+    A worker that dies (killed for memory) breaks its pool: the notebooks it left ungraded are then
+    graded one per fresh pool, so the one that kills its worker again gets an error row and every
+    other notebook its grade.
+    """
     todo = [j for j in jobs if not is_done(journal, j)]
-    if not todo:
-        return 0
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=context) as pool:
-        futures = [pool.submit(_grade_with_fallback, j) for j in todo]
-        for future in as_completed(futures):
-            outcome = future.result()
+    left = _grade_pool(todo, workers, journal, gradebook, progress)
+    for job in left:
+        if _grade_pool([job], 1, journal, gradebook, progress):
+            outcome = _worker_died(job)
             record(outcome, journal, gradebook)
             if progress:
                 progress(outcome)

@@ -12,6 +12,7 @@ import os
 import re
 import secrets
 import shutil
+import stat
 import tempfile
 import threading
 import time
@@ -29,7 +30,38 @@ from mlpapers.grader import sandbox
 from mlpapers.grader.prepare import prepare
 from mlpapers.notebooks import is_grade, nbgrader_meta, read
 
-SCRATCH_BASE = Path(os.environ.get("MLPAPERS_SCRATCH", "/tmp"))
+MAX_CELL_OUTPUT = 4 * 1024 * 1024       # bytes of output one cell may produce
+MAX_NOTEBOOK_OUTPUT = 16 * 1024 * 1024  # and the whole notebook
+
+
+class CappedClient(NotebookClient):
+    """nbclient that counts output bytes and stops the kernel at a cap (see :func:`run_sandboxed`).
+
+    Output past a cap is dropped, so a kernel printing without end cannot exhaust the worker's
+    memory; ``on_cap`` (the caller's kill) runs once, and :attr:`capped` says what was exceeded.
+    """
+
+    def __init__(self, *args, on_cap=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.on_cap = on_cap
+        self.capped = ""
+        self.cell_bytes: dict[int, int] = {}
+        self.total_bytes = 0
+
+    def output(self, outs, msg, display_id, cell_index):
+        if self.capped:
+            return None
+        size = len(json.dumps(msg.get("content", {}), default=str))
+        self.cell_bytes[cell_index] = self.cell_bytes.get(cell_index, 0) + size
+        self.total_bytes += size
+        if self.cell_bytes[cell_index] > MAX_CELL_OUTPUT or self.total_bytes > MAX_NOTEBOOK_OUTPUT:
+            limit = (f"{MAX_CELL_OUTPUT // 2**20} MiB in one cell" if self.cell_bytes[cell_index] > MAX_CELL_OUTPUT
+                     else f"{MAX_NOTEBOOK_OUTPUT // 2**20} MiB in the notebook")
+            self.capped = f"output_capped: printed more than {limit}; the kernel was stopped"
+            if self.on_cap:
+                self.on_cap()
+            return None
+        return super().output(outs, msg, display_id, cell_index)
 
 
 @dataclass
@@ -71,7 +103,7 @@ class Job:
     source: str
     release: str
     given_files: list[str]  # the problem's other release files (its given module), copied into the scratch
-    uid: int
+    uid: int  # 0: allocated when the job runs (sandbox.unique_uid)
     hide: list[str]
     course_paths: list[str]
     cell_timeout: int = 60
@@ -79,6 +111,7 @@ class Job:
     submission_sha: str = ""
     mpl_cache: str = ""  # a prepared matplotlib font cache, so no kernel has to build one
     note: str = ""  # e.g. "handed in as 176_qjl-Copy1.ipynb"
+    refused: str = ""  # why the submission is not read at all (a link, a FIFO, ...): an error row
 
 
 def _guard_cell(code: str) -> nbformat.NotebookNode:
@@ -134,7 +167,7 @@ def _error_of(cell) -> dict | None:
 
 
 def _make_scratch(job: Job) -> Path:
-    scratch = Path(tempfile.mkdtemp(prefix="mlpg-", dir=SCRATCH_BASE))
+    scratch = Path(tempfile.mkdtemp(prefix="mlpg-", dir=sandbox.scratch_base()))
     for f in job.given_files:
         shutil.copy(f, scratch / Path(f).name)
     if job.mpl_cache:
@@ -160,8 +193,13 @@ def run_sandboxed(nb, job: Job, scratch: Path, deadline: float) -> tuple[dict, s
         # and never notices a kernel that died without saying goodbye.
         km = AsyncKernelManager(kernel_name="mlpapers-sandbox", kernel_spec_manager=ksm, transport="ipc",
                                 ip=str(scratch / "ipc"), connection_file=str(work / "connection.json"))
-        client = NotebookClient(
-            nb, km=km, timeout=job.cell_timeout, allow_errors=True, interrupt_on_timeout=True,
+        def kill() -> None:
+            process = getattr(getattr(km, "provisioner", None), "process", None)
+            if process is not None and process.poll() is None:
+                process.kill()
+
+        client = CappedClient(
+            nb, km=km, timeout=job.cell_timeout, on_cap=kill, allow_errors=True, interrupt_on_timeout=True,
             error_on_timeout={"ename": "CellTimeoutError",
                               "evalue": f"the cell ran longer than {job.cell_timeout} s and was interrupted"},
             record_timing=True, startup_timeout=60, shutdown_kernel="immediate",
@@ -169,11 +207,6 @@ def run_sandboxed(nb, job: Job, scratch: Path, deadline: float) -> tuple[dict, s
                 cell_index, (execute_reply["content"].get("status", "error"),
                              execute_reply["content"].get("ename"))),
             resources={"metadata": {"path": str(scratch)}})
-
-        def kill() -> None:
-            process = getattr(getattr(km, "provisioner", None), "process", None)
-            if process is not None and process.poll() is None:
-                process.kill()
 
         def watchdog() -> None:
             aborted.append(f"the notebook ran longer than {deadline:.0f} s and was stopped")
@@ -184,7 +217,9 @@ def run_sandboxed(nb, job: Job, scratch: Path, deadline: float) -> tuple[dict, s
         try:
             client.execute()
         except DeadKernelError as exc:
-            if not aborted:
+            if client.capped:
+                aborted.append(client.capped)
+            elif not aborted:
                 aborted.append(f"kernel_died: the kernel died ({str(exc).strip()[:120] or 'no message'})")
         except CellTimeoutError:
             aborted.append("a cell did not stop after being interrupted")
@@ -194,6 +229,8 @@ def run_sandboxed(nb, job: Job, scratch: Path, deadline: float) -> tuple[dict, s
         finally:
             timer.cancel()
             kill()
+        if client.capped and not aborted:
+            aborted.append(client.capped)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return replies, (aborted[0] if aborted else None)
@@ -266,6 +303,21 @@ def _cell_seconds(cell) -> float:
     return max(0.0, (end - start).total_seconds())
 
 
+def read_regular_file(path: str, limit: int = 64 * 1024 * 1024) -> str:
+    """The text of ``path`` if it is a regular file (no link, FIFO or device) of at most ``limit`` bytes."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError("not a regular file")
+        if info.st_size > limit:
+            raise ValueError(f"larger than {limit // 2**20} MiB")
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            return f.read(limit + 1).decode("utf-8")
+    finally:
+        os.close(fd)
+
+
 def grade(job: Job) -> dict:
     """Grade one notebook of one student; always returns an :class:`Outcome` as a dict."""
     start = time.perf_counter()
@@ -273,10 +325,12 @@ def grade(job: Job) -> dict:
     max_score = sum(float(nbgrader_meta(c).get("points", 0)) for c in source.cells if is_grade(c))
     base = dict(student=job.student, assignment=job.assignment, notebook=job.notebook,
                 max_score=max_score, submission_sha=job.submission_sha)
+    if job.refused:
+        return Outcome(score=0.0, status="error", reason=job.refused, **base).to_dict()
     if job.submission is None:
         return Outcome(score=0.0, status="missing", reason="not handed in", **base).to_dict()
     try:
-        submitted = nbformat.read(job.submission, as_version=4)
+        submitted = nbformat.reads(read_regular_file(job.submission), as_version=4)
         if not hasattr(submitted, "cells"):
             raise ValueError("no cells")
     except Exception as exc:
@@ -286,31 +340,33 @@ def grade(job: Job) -> dict:
     prepared = prepare(submitted, source, release)
     nonce = secrets.token_hex(8)
     nb = prepared.nb
-    scratch = _make_scratch(job)
-    try:
-        instrument(nb, nonce, str(scratch), job.course_paths)
-        deadline = max(60.0, 4.0 * job.cell_timeout + 2.0 * len(nb.cells))
-        replies, aborted = run_sandboxed(nb, job, scratch, deadline)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    # The limit comes from the instructor's notebook: added cells cannot stretch it.
+    deadline = max(60.0, 4.0 * job.cell_timeout + 2.0 * len(source.cells))
+    with sandbox.unique_uid() as uid:
+        job.uid = uid if uid is not None else job.uid
+        scratch = _make_scratch(job)
+        try:
+            instrument(nb, nonce, str(scratch), job.course_paths)
+            replies, aborted = run_sandboxed(nb, job, scratch, deadline)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
     results, guard_notes = judge(nb, nonce, replies, aborted, release)
     notes = ([job.note] if job.note else []) + prepared.notes + guard_notes
     errors = [_error_of(c) for c in nb.cells if c.cell_type == "code"]
     timed_out = any(ename == "CellTimeoutError" for _, ename in replies.values())
     memory = any(e and e.get("ename") == "MemoryError" for e in errors)
-    if aborted and aborted.startswith("kernel_died"):
-        status, reason = "kernel_died", aborted.split(": ", 1)[1]
-    elif aborted and aborted.startswith("error"):
-        status, reason = "error", aborted.split(": ", 1)[1]
+    tampered = any(n.startswith(("patched", "touched", "opened", "sent", "started", "signalled", "wrote",
+                                 "deleted", "edited", "the grading guard")) or "voided" in n for n in notes)
+    if aborted and aborted.startswith(("kernel_died", "error", "output_capped")):
+        status, reason = aborted.split(": ", 1)[0].replace("output_capped", "error"), aborted.split(": ", 1)[1]
     elif aborted or timed_out:
         status, reason = "timeout", aborted or f"a cell ran longer than {job.cell_timeout} s"
-    elif any(n.startswith(("patched", "touched", "opened", "sent", "started", "signalled", "wrote",
-                           "deleted", "edited", "the grading guard")) or "voided" in n for n in notes):
-        status, reason = "tampered", ""
-    elif memory:
-        status, reason = "error", f"ran out of memory (limit {job.memory_mib} MiB)"
     else:
         status, reason = "graded", ""
+    if tampered:  # never hidden by a timeout or a dead kernel: the reason keeps both
+        status = "tampered"
+    elif status == "graded" and memory:
+        status, reason = "error", f"ran out of memory (limit {job.memory_mib} MiB)"
     reason = "; ".join(dict.fromkeys([r for r in [reason, *notes] if r]))[:500]
     cell_seconds = sum(_cell_seconds(c) for c in nb.cells)
     outcome = Outcome(score=sum(r.score for r in results), status=status, reason=reason,

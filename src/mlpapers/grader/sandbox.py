@@ -1,13 +1,23 @@
 """Launching a student's kernel in a sandbox: no network, hidden course files, bounded resources.
 
-The kernelspec made by :func:`kernelspec` starts ``unshare --net --mount`` (when running as root),
-which runs ``python -m mlpapers.grader.sandbox``. That launcher, still root inside the new
-namespaces, hides the folders a student must never see (the instructor source, the gradebook and
+The kernelspec made by :func:`kernelspec` starts ``unshare --net --mount --pid --fork --kill-child
+--mount-proc`` (when running as root), which runs ``python -m mlpapers.grader.sandbox`` as process 1
+of a new PID namespace: every process the kernel starts, double-forked daemons included, lives in
+that namespace and is killed with it, and no other process of the machine is visible in its
+``/proc``. The launcher, still root inside the new namespaces, mounts private size-limited tmpfs
+over ``/tmp``, ``/var/tmp`` and ``/dev/shm``, hides the folders a student must never see (the
+instructor source, the gradebook and
 other submissions, the git history) behind empty read-only mounts, hands the kernel's connection
 file to an unprivileged uid of its own, sets resource limits, drops privileges and ``exec``s the
 ipykernel. The kernel talks to the grader over unix sockets in its scratch folder, which work across
 network namespaces. Without root (an instructor's laptop), the same launcher runs without the
 namespaces and the uid change; :func:`isolation_level` says which one is in force.
+
+The kernel's environment is rebuilt from an allow-list (nothing of the grader's, such as
+``COURSE_DB_URL``, reaches it), its stdin and stdout are ``/dev/null`` and its stderr a capped file
+in its scratch, so no process it starts can hold the grader's pipes open. Each kernel runs under a
+uid of its own, unique on this host while it runs (:func:`unique_uid`: a lock file per uid, and no
+process of that uid alive), and every process of that uid is killed when its notebook ends.
 
 Limits: memory (address space), CPU seconds, file size, open files, processes. Run as a module:
 ``python -m mlpapers.grader.sandbox --scratch DIR --uid N [--hide PATH ...] -- KERNEL ARGV``.
@@ -15,10 +25,14 @@ Limits: memory (address space), CPU seconds, file size, open files, processes. R
 from __future__ import annotations
 
 import argparse
+import contextlib
+import fcntl
 import json
 import os
 import resource
+import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -27,6 +41,80 @@ from pathlib import Path
 from mlpapers.blas import SINGLE_THREADED_BLAS
 
 MiB = 1024 * 1024
+UID_BASE, UID_SPAN = 200_000, 100_000  # far above any account a distribution creates
+UID_LOCKS = Path("/run/mlpapers-uids")
+PRIVATE_TMP = {"/tmp": "256m", "/var/tmp": "64m", "/dev/shm": "64m"}
+MAX_PROCESSES = 128  # threads count too: a kernel runs about ten
+KEPT_ENV = ("LANG", "LC_ALL", "TZ")
+
+
+def scratch_base() -> Path:
+    """Where kernels' scratch folders go: outside the folders the sandbox replaces by its own tmpfs."""
+    if os.environ.get("MLPAPERS_SCRATCH"):
+        return Path(os.environ["MLPAPERS_SCRATCH"])
+    if isolation_level() == "namespaces":
+        base = Path("/var/lib/mlpapers/scratch")
+        base.mkdir(parents=True, exist_ok=True)
+        os.chmod(base, 0o711)
+        return base
+    return Path(tempfile.gettempdir())
+
+
+def processes_of(uid: int) -> list[int]:
+    """Pids of the processes whose real or effective uid is ``uid``."""
+    found = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            with open(f"/proc/{entry.name}/status") as f:
+                for line in f:
+                    if line.startswith("Uid:"):
+                        if str(uid) in line.split()[1:3]:
+                            found.append(int(entry.name))
+                        break
+    return found
+
+
+def kill_uid(uid: int) -> int:
+    """SIGKILL every process of ``uid``; return how many there were."""
+    pids = processes_of(uid)
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+    return len(pids)
+
+
+@contextlib.contextmanager
+def unique_uid():
+    """A uid that no other kernel on this host uses while the block runs (any batch, any worker).
+
+    Yields the uid; on leaving, kills whatever still runs under it and frees it. Without root the
+    sandbox uses no uid of its own and this yields None.
+    """
+    if isolation_level() != "namespaces":
+        yield None
+        return
+    UID_LOCKS.mkdir(mode=0o700, parents=True, exist_ok=True)
+    start = secrets.randbelow(UID_SPAN)
+    for k in range(UID_SPAN):
+        uid = UID_BASE + (start + k) % UID_SPAN
+        fd = os.open(UID_LOCKS / f"{uid}.lock", os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        if processes_of(uid):  # left over by something else: never share it
+            os.close(fd)
+            continue
+        try:
+            yield uid
+        finally:
+            kill_uid(uid)
+            os.close(fd)
+        return
+    raise RuntimeError("no free sandbox uid")
 
 
 def isolation_level() -> str:
@@ -45,7 +133,8 @@ def kernelspec(folder: Path, scratch: Path, uid: int, hide: list[Path], memory_m
         launcher += ["--hide", str(path)]
     launcher += ["--", sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
     if isolation_level() == "namespaces":
-        launcher = ["unshare", "--net", "--mount", "--propagation", "private", "--"] + launcher
+        launcher = ["unshare", "--net", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc",
+                    "--propagation", "private", "--"] + launcher
     spec_dir = folder / "kernels" / "mlpapers-sandbox"
     spec_dir.mkdir(parents=True, exist_ok=True)
     (spec_dir / "kernel.json").write_text(json.dumps({
@@ -85,7 +174,7 @@ def _expose(paths: list[Path]) -> None:
             groups.setdefault(blocked, set()).add(path.relative_to(blocked).parts[0])
     for ancestor, children in groups.items():
         real = Path(tempfile.mkdtemp(prefix="mlpapers-real-"))
-        subprocess.run(["mount", "--bind", str(ancestor), str(real)], check=True)
+        subprocess.run(["mount", "--rbind", str(ancestor), str(real)], check=True)
         subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=0755,size=1m", "tmpfs", str(ancestor)], check=True)
         for child in sorted(children):
             (ancestor / child).mkdir()
@@ -101,12 +190,61 @@ def needed_paths() -> list[Path]:
             (sys.base_prefix, sys.prefix, Path(mlpapers.__file__).parent.parent)]
 
 
-def _limit(memory_mib: int, cpu_seconds: int) -> None:
+def _private_tmp(keep: list[Path]) -> None:
+    """A fresh, size-limited tmpfs over each shared temporary folder (inside our mount namespace).
+
+    Paths in ``keep`` below such a folder (a checkout or venv under /tmp, the scratch) are mounted
+    back into the new tmpfs from the real folder, so they stay reachable.
+    """
+    for path, size in PRIVATE_TMP.items():
+        if not os.path.isdir(path):
+            continue
+        inside = [k for k in keep if k.is_relative_to(path) and k != Path(path)]
+        real = None
+        if inside:
+            real = Path(tempfile.mkdtemp(prefix="mlpapers-real-", dir="/run"))
+            subprocess.run(["mount", "--rbind", path, str(real)], check=True)
+        subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=1777,nosuid,nodev", "tmpfs", path],
+                       check=True)
+        if real is not None:
+            for k in inside:
+                rel = k.relative_to(path)
+                (Path(path) / rel).mkdir(parents=True, exist_ok=True)
+                subprocess.run(["mount", "--rbind", str(real / rel), str(Path(path) / rel)], check=True)
+            subprocess.run(["umount", "-l", str(real)], check=True)
+            real.rmdir()
+
+
+def _limit(memory_mib: int, cpu_seconds: int, processes: bool) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (memory_mib * MiB, memory_mib * MiB))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
     resource.setrlimit(resource.RLIMIT_FSIZE, (256 * MiB, 256 * MiB))
     resource.setrlimit(resource.RLIMIT_NOFILE, (1024, 1024))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if processes:  # counted per uid, so only where the kernel has a uid of its own
+        resource.setrlimit(resource.RLIMIT_NPROC, (MAX_PROCESSES, MAX_PROCESSES))
+
+
+def _environment(scratch: Path, private_tmp: bool) -> dict[str, str]:
+    """The kernel's whole environment: an allow-list, nothing inherited from the grader."""
+    env = {k: os.environ[k] for k in KEPT_ENV if k in os.environ}
+    env.update(PATH=os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]),
+               HOME=str(scratch), TMPDIR="/tmp" if private_tmp else str(scratch),
+               IPYTHONDIR=str(scratch / ".ipython"), MPLCONFIGDIR=str(scratch / ".matplotlib"),
+               PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0", NBGRADER_EXECUTION="autograde",
+               **SINGLE_THREADED_BLAS)
+    return env
+
+
+def _detach_stdio(scratch: Path) -> None:
+    """stdin and stdout from /dev/null, stderr to a file: no child can hold the grader's pipes."""
+    null = os.open(os.devnull, os.O_RDWR)
+    err = os.open(scratch / ".kernel-stderr", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(null, 0)
+    os.dup2(null, 1)
+    os.dup2(err, 2)
+    os.close(null)
+    os.close(err)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -116,30 +254,33 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--hide", action="append", default=[])
     parser.add_argument("--memory-mib", type=int, default=3072)
     parser.add_argument("--cpu-seconds", type=int, default=600)
+    parser.add_argument("--keep-stdio", action="store_true", help="a command whose stdout is its answer")
     parser.add_argument("kernel", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     kernel = args.kernel[1:] if args.kernel[:1] == ["--"] else args.kernel
     scratch = Path(args.scratch)
     root = os.geteuid() == 0
     if root:
-        _expose(needed_paths())  # first: hiding must apply on top of what is exposed
-        _hide(args.hide)
-        # The connection file was written by the grader (root, mode 0600): give the kernel its own copy.
+        # The connection file was written by the grader (root, mode 0600, below /tmp): give the kernel
+        # its own copy in its scratch before /tmp is replaced.
         conn = kernel[kernel.index("-f") + 1]
         own = scratch / "kernel-connection.json"
         shutil.copyfile(conn, own)
         os.chown(own, args.uid, args.uid)
         kernel[kernel.index("-f") + 1] = str(own)
-    os.environ.update(HOME=str(scratch), TMPDIR=str(scratch), IPYTHONDIR=str(scratch / ".ipython"),
-                      MPLCONFIGDIR=str(scratch / ".matplotlib"), PYTHONDONTWRITEBYTECODE="1",
-                      NBGRADER_EXECUTION="autograde", **SINGLE_THREADED_BLAS)
+        _expose(needed_paths())  # before hiding: hiding must apply on top of what is exposed
+        _private_tmp(needed_paths() + [scratch.resolve()])
+        _hide(args.hide)
+    env = _environment(scratch, private_tmp=root)
     os.chdir(scratch)
-    _limit(args.memory_mib, args.cpu_seconds)
+    _limit(args.memory_mib, args.cpu_seconds, processes=root)
     if root:
         os.setgroups([])
         os.setgid(args.uid)
         os.setuid(args.uid)
-    os.execv(kernel[0], kernel)
+    if not args.keep_stdio:
+        _detach_stdio(scratch)
+    os.execve(kernel[0], kernel, env)
 
 
 if __name__ == "__main__":
