@@ -12,6 +12,16 @@ from mlpapers import catalog  # noqa: E402
 from mlpapers.paths import SOLUTIONS  # noqa: E402
 
 
+LEAK_FINDINGS: list = []  # filled by test_notebooks.py, summed up at the end of the run
+
+
+def pytest_terminal_summary(terminalreporter):
+    """One line with what the leak check tried over every problem validated in this run."""
+    if LEAK_FINDINGS:
+        from mlpapers.leaks import summary
+        terminalreporter.write_line(f"leak check: {summary(LEAK_FINDINGS)}")
+
+
 def ready_problems() -> list[catalog.Problem]:
     """Problems whose source notebook exists (the notebook tests run over these)."""
     return [p for p in catalog.problems() if (SOLUTIONS / p.notebook).exists()]

@@ -1,8 +1,9 @@
 """Every ready problem: stored form and metadata, solution passes, stub fails, mutants rejected,
-and every chapter's release/ equals a fresh nbgrader generation."""
+nothing released with it can stand in for its answers (the leak check), and every chapter's
+release/ equals a fresh nbgrader generation."""
 import pytest
 
-from conftest import ready_problems
+from conftest import LEAK_FINDINGS, ready_problems
 from mlpapers.release import out_of_sync
 from mlpapers.validate import validate
 
@@ -12,10 +13,12 @@ pytestmark = pytest.mark.notebooks
 @pytest.mark.parametrize("problem", ready_problems(), ids=lambda p: p.stem)
 def test_problem_validates(problem):
     findings = validate([problem], jobs=2, check_sync=False)
+    LEAK_FINDINGS.extend(f for f in findings if f.check.startswith("no leak"))
     bad = [f.line() for f in findings if not f.ok]
     assert not bad, "\n".join(bad)
     kinds = {f.check.split()[0] for f in findings}
     assert {"solution", "stub", "mutant"} <= kinds
+    assert any(f.check.startswith("no leak: ") for f in findings), "the leak check tried no graded function"
 
 
 @pytest.mark.parametrize("chapter", sorted({p.chapter for p in ready_problems()}))
