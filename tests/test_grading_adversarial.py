@@ -14,6 +14,7 @@ import csv
 import hashlib
 import json
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -61,12 +62,13 @@ def stub_plus(code: str):
 
 PATCH = ("import numpy as np\nimport mlpapers.checks as mc\nnp.allclose = lambda *a, **k: True\n"
          "mc.check_close = lambda *a, **k: None\ncheck_close = lambda *a, **k: None\n")
-SLY = ("def qjl_variance(q, k, m):\n    import mlpapers.checks as mc\n"
+SLY = ("def qjl_inner_product(Y, signs, norms, S):\n    import mlpapers.checks as mc\n"
        "    mc.check_close = lambda *a, **k: None\n    globals()['check_close'] = lambda *a, **k: None\n"
        "    return 0.0\n")
 # Right answers, but the function also patches the checks while a test cell runs: the cell is voided.
-SLY_OK = ("_real_variance = qjl_variance\n\n\ndef qjl_variance(q, k, m):\n    import mlpapers.checks as mc\n"
-          "    mc.check_close = lambda *a, **k: None\n    return _real_variance(q, k, m)\n")
+SLY_OK = ("_real_inner_product = qjl_inner_product\n\n\ndef qjl_inner_product(Y, signs, norms, S):\n"
+          "    import mlpapers.checks as mc\n"
+          "    mc.check_close = lambda *a, **k: None\n    return _real_inner_product(Y, signs, norms, S)\n")
 
 SECRET = "pw-" + secrets.token_hex(8)
 # A grandchild in its own session, sleeping for ten minutes: it must die with its kernel.
@@ -122,7 +124,7 @@ def build_batch(root: Path) -> dict[str, tuple]:
         "holder": (solved_plus(HOLDER), FULL, "tampered", "started a process"),
         "spy": (None, FULL, "graded", ""),
         "script": (solved_plus(SCRIPT), FULL, "graded", ""),
-        "flood": (solved_plus("for _ in range(200):\n    print('x' * 10**6)"), 0.0, "error", "printed more than"),
+        "flood": (solved_plus("for _ in range(3000):\n    print('x' * 10**4)"), 0.0, "error", "printed more than"),
         "manycells": (None, "any", "timeout", "longer than"),
         "tmpfill": (solved_plus(TMPFILL), FULL, "tampered", "wrote outside its scratch folder"),
         "fifo": (None, 0.0, "error", "not a regular file"),
@@ -210,18 +212,15 @@ def test_every_row_has_the_expected_score_and_status(sqlite_batch):
 
 
 def test_no_sandbox_process_outlives_the_batch(sqlite_batch):
-    """The daemon double-forked into its own session and the child holding stdout open are gone."""
-    alive = [pid for pid in os.listdir("/proc") if pid.isdigit() and _sandbox_uid(pid)]
-    assert not alive, f"processes of sandbox uids still alive: {alive}"
-
-
-def _sandbox_uid(pid: str) -> bool:
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            uid = next(int(line.split()[1]) for line in f if line.startswith("Uid:"))
-    except (OSError, StopIteration):
-        return False
-    return sandbox.UID_BASE <= uid < sandbox.UID_BASE + sandbox.UID_SPAN
+    """The daemon double-forked into its own session and the child holding stdout open are gone,
+    and every kernel of the batch ran under a uid of its own."""
+    root, _, _ = sqlite_batch
+    journal = [json.loads(p.read_text()) for p in (root / "grading" / "journal").glob("*/*/*.json")]
+    uids = [o["uid"] for o in journal if o["status"] not in ("missing", "error") or o.get("uid")]
+    assert uids and all(sandbox.UID_BASE <= u < sandbox.UID_BASE + sandbox.UID_SPAN for u in uids), uids
+    assert len(set(uids)) == len(uids), "two kernels of the batch shared a uid"
+    alive = {u: sandbox.processes_of(u) for u in uids}
+    assert not any(alive.values()), f"processes of the batch's sandbox uids still alive: {alive}"
 
 
 def test_feedback_holds_no_grader_secret_and_no_script(sqlite_batch):
@@ -231,7 +230,8 @@ def test_feedback_holds_no_grader_secret_and_no_script(sqlite_batch):
              for s in ("spy", "script")}
     assert SECRET not in pages["spy"] and "COURSE_DB_URL" not in pages["spy"]
     assert "HOME" in pages["spy"], "the spy's own output (its allow-listed environment) is still shown"
-    assert "alert(" not in pages["script"] and "onerror" not in pages["script"]
+    # The cell's source is shown escaped; no live <script> or event-handler attribute may remain.
+    assert not re.search(r"<script>alert|<img[^>]*onerror", pages["script"])
     assert not list(Path("/tmp").glob("mlpapers-tmpfill-*")), "a kernel's /tmp reached the machine's"
 
 

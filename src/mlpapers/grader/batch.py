@@ -15,14 +15,15 @@ import hashlib
 import json
 import multiprocessing
 import os
-import tempfile
 import stat
+import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Callable, Iterable
 
 from mlpapers import catalog
+from mlpapers.grader import sandbox
 from mlpapers.grader.runner import Job, grade
 from mlpapers.paths import GRADING, RELEASE, ROOT, SOLUTIONS
 
@@ -105,6 +106,7 @@ def refusal(submitted: Path, student: str, problem: catalog.Problem) -> str:
 def make_jobs(submitted: Path, cell_timeout: int, memory_mib: int) -> list[Job]:
     """One job per (student, problem) for every problem present in ``submitted``."""
     students, problems = handed_in(submitted)
+    uids = iter(sandbox.batch_uids(len(students) * len(problems)))
     jobs = []
     mpl_cache = matplotlib_cache(submitted.parent / "cache" / "matplotlib")
     for problem in problems:
@@ -117,7 +119,7 @@ def make_jobs(submitted: Path, cell_timeout: int, memory_mib: int) -> list[Job]:
                 student=student, assignment=problem.assignment, notebook=problem.stem,
                 submission=str(path) if path else None, source=str(SOLUTIONS / problem.notebook),
                 release=str(RELEASE / problem.released), given_files=files,
-                uid=0, refused=refused, hide=[str(ROOT / h) for h in HIDDEN],
+                uid=next(uids), refused=refused, hide=[str(ROOT / h) for h in HIDDEN],
                 course_paths=[str(ROOT / h) for h in HIDDEN if h != "notebooks"],
                 cell_timeout=cell_timeout, memory_mib=memory_mib, mpl_cache=mpl_cache, note=note,
                 submission_sha=(refused or ((sha256(path) + (f"|{note}" if note else "")) if path else "missing"))))

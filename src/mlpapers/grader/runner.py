@@ -45,6 +45,7 @@ class CappedClient(NotebookClient):
         super().__init__(*args, **kwargs)
         self.on_cap = on_cap
         self.capped = ""
+        self.capped_at: int | None = None  # the cell that hit the cap: nothing after it counts
         self.cell_bytes: dict[int, int] = {}
         self.total_bytes = 0
 
@@ -58,6 +59,7 @@ class CappedClient(NotebookClient):
             limit = (f"{MAX_CELL_OUTPUT // 2**20} MiB in one cell" if self.cell_bytes[cell_index] > MAX_CELL_OUTPUT
                      else f"{MAX_NOTEBOOK_OUTPUT // 2**20} MiB in the notebook")
             self.capped = f"output_capped: printed more than {limit}; the kernel was stopped"
+            self.capped_at = cell_index
             if self.on_cap:
                 self.on_cap()
             return None
@@ -87,6 +89,7 @@ class Outcome:
     seconds: float = 0.0
     cell_seconds: float = 0.0
     cells: list[CellResult] = field(default_factory=list)
+    uid: int = 0  # the sandbox uid the kernel ran under (0: none), for audits
     feedback_nb: str = ""  # the feedback notebook (JSON); `make feedback` renders it to HTML
 
     def to_dict(self) -> dict:
@@ -103,7 +106,7 @@ class Job:
     source: str
     release: str
     given_files: list[str]  # the problem's other release files (its given module), copied into the scratch
-    uid: int  # 0: allocated when the job runs (sandbox.unique_uid)
+    uid: int  # the preferred sandbox uid (sandbox.batch_uids); the one used is taken when the job runs
     hide: list[str]
     course_paths: list[str]
     cell_timeout: int = 60
@@ -229,8 +232,9 @@ def run_sandboxed(nb, job: Job, scratch: Path, deadline: float) -> tuple[dict, s
         finally:
             timer.cancel()
             kill()
-        if client.capped and not aborted:
-            aborted.append(client.capped)
+        if client.capped:  # whatever else the kill caused (a dead kernel, a torn message), this is why
+            aborted[:] = [client.capped]
+            replies = {i: r for i, r in replies.items() if i < client.capped_at}
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return replies, (aborted[0] if aborted else None)
@@ -250,7 +254,7 @@ def judge(nb, nonce: str, replies: dict, aborted: str | None, release_nb) -> tup
         before = _guard_reports(cells[i - 1], nonce) if i > 0 else []
         after = _guard_reports(cells[i + 1], nonce) if i + 1 < len(cells) else []
         error = _error_of(cell)
-        ran = cell.get("execution_count") is not None
+        ran = cell.get("execution_count") is not None and i in replies
         ok = ran and error is None and replies.get(i, ("missing", None))[0] == "ok"
         for report in before + after:
             notes += [f"patched {p}" for p in report["patched"]]
@@ -342,7 +346,7 @@ def grade(job: Job) -> dict:
     nb = prepared.nb
     # The limit comes from the instructor's notebook: added cells cannot stretch it.
     deadline = max(60.0, 4.0 * job.cell_timeout + 2.0 * len(source.cells))
-    with sandbox.unique_uid() as uid:
+    with sandbox.unique_uid(prefer=job.uid or None) as uid:
         job.uid = uid if uid is not None else job.uid
         scratch = _make_scratch(job)
         try:
@@ -371,7 +375,7 @@ def grade(job: Job) -> dict:
     cell_seconds = sum(_cell_seconds(c) for c in nb.cells)
     outcome = Outcome(score=sum(r.score for r in results), status=status, reason=reason,
                       seconds=round(time.perf_counter() - start, 3), cell_seconds=round(cell_seconds, 3),
-                      cells=results, **base)
+                      cells=results, uid=job.uid, **base)
     from mlpapers.grader.feedback import feedback_notebook
     outcome.feedback_nb = nbformat.writes(feedback_notebook(outcome, nb, release))
     return outcome.to_dict()

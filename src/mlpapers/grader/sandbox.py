@@ -36,6 +36,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from mlpapers.blas import SINGLE_THREADED_BLAS
@@ -61,42 +62,53 @@ def scratch_base() -> Path:
 
 
 def processes_of(uid: int) -> list[int]:
-    """Pids of the processes whose real or effective uid is ``uid``."""
+    """Pids of the live processes (zombies aside) whose real or effective uid is ``uid``."""
     found = []
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
         with contextlib.suppress(OSError):
             with open(f"/proc/{entry.name}/status") as f:
-                for line in f:
-                    if line.startswith("Uid:"):
-                        if str(uid) in line.split()[1:3]:
-                            found.append(int(entry.name))
-                        break
+                fields = dict(line.split(":", 1) for line in f if ":" in line)
+            if str(uid) in fields.get("Uid", "").split()[:2] and not fields.get("State", "").strip().startswith("Z"):
+                found.append(int(entry.name))
     return found
 
 
-def kill_uid(uid: int) -> int:
-    """SIGKILL every process of ``uid``; return how many there were."""
+def kill_uid(uid: int, wait: float = 5.0) -> int:
+    """SIGKILL every process of ``uid`` and wait (up to ``wait`` s) until none is left; return how many."""
     pids = processes_of(uid)
-    for pid in pids:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + wait
+    left = pids
+    while left and time.monotonic() < deadline:
+        for pid in left:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.02)
+        left = processes_of(uid)
     return len(pids)
 
 
+def batch_uids(count: int) -> list[int]:
+    """Preferred uids for the ``count`` kernels of one batch: consecutive from a random offset, so
+    a batch never repeats one and two batches rarely meet (when they do, the lock moves one on)."""
+    offset = secrets.randbelow(UID_SPAN)
+    return [UID_BASE + (offset + i) % UID_SPAN for i in range(count)]
+
+
 @contextlib.contextmanager
-def unique_uid():
+def unique_uid(prefer: int | None = None):
     """A uid that no other kernel on this host uses while the block runs (any batch, any worker).
 
-    Yields the uid; on leaving, kills whatever still runs under it and frees it. Without root the
-    sandbox uses no uid of its own and this yields None.
+    Starts from ``prefer`` (see :func:`batch_uids`) and takes the first uid whose lock is free and
+    under which no process runs. Yields the uid; on leaving, kills whatever still runs under it and
+    frees it. Without root the sandbox uses no uid of its own and this yields None.
     """
     if isolation_level() != "namespaces":
         yield None
         return
     UID_LOCKS.mkdir(mode=0o700, parents=True, exist_ok=True)
-    start = secrets.randbelow(UID_SPAN)
+    start = (prefer - UID_BASE) % UID_SPAN if prefer else secrets.randbelow(UID_SPAN)
     for k in range(UID_SPAN):
         uid = UID_BASE + (start + k) % UID_SPAN
         fd = os.open(UID_LOCKS / f"{uid}.lock", os.O_CREAT | os.O_RDWR, 0o600)
