@@ -24,15 +24,17 @@ ITOS = ["a", "b", "c", "d"]
 
 
 def make_trace(converged=True):
-    """A 3-step, L = 4 trace: accepted counts 1, 2, 4; argmax changes at positions 1 and 3 on step 1."""
+    """A 3-step, L = 4 trace: accepted counts 1, 2, 4; argmax changes at positions 1 and 3 on step 1
+    (both still noise: not revisions); position 1, accepted as "b" at step 1, is predicted "c" at step 2
+    (the one revision)."""
     argmax = np.array([[0, 1, 2, 3], [0, 2, 2, 0], [0, 2, 2, 0]])
     accepted = np.array([[1, 0, 0, 0], [1, 1, 0, 0], [1, 1, 1, 1]], dtype=bool)
-    canvases = np.array([[3, 3, 1, 0], [0, 1, 0, 2], [0, 2, 3, 3]])
+    canvases = np.array([[3, 3, 1, 0], [0, 1, 0, 2], [0, 1, 3, 3]])
     entropy = np.array([[0.01, 0.9, 1.2, 1.3], [0.0, 0.05, 0.7, 0.8], [0.0, 0.0, 0.001, 0.002]])
     return {
         "tokens": argmax[-1][None].copy(), "steps": 3, "converged": converged,
         "canvases": canvases[:, None], "argmax": argmax[:, None], "accepted": accepted[:, None],
-        "sampled": argmax[:, None].copy(), "entropy": entropy[:, None],
+        "sampled": np.array([[0, 1, 2, 3], [0, 1, 2, 0], [0, 2, 2, 0]])[:, None], "entropy": entropy[:, None],
     }
 
 
@@ -64,11 +66,11 @@ def test_accepted_outlines_and_title(step, accepted):
     assert fig.axes[0].get_title().startswith(f"step {step + 1}/3")
 
 
-def test_revision_markers_only_where_argmax_changed():
+def test_revision_markers_only_where_an_accepted_token_changed():
     trace = make_trace()
     assert revisions(render_denoising_step(trace, 0, ITOS)) == []          # no step before
-    assert len(revisions(render_denoising_step(trace, 1, ITOS))) == 2      # positions 1 and 3 changed
-    assert revisions(render_denoising_step(trace, 2, ITOS)) == []
+    assert revisions(render_denoising_step(trace, 1, ITOS)) == []          # argmax changed only on noise
+    assert len(revisions(render_denoising_step(trace, 2, ITOS))) == 1      # accepted "b" now predicted "c"
 
 
 def test_input_row_marks_fresh_noise_in_grey():
@@ -123,7 +125,7 @@ def test_filmstrip_one_row_per_step():
     fig = plot_denoising_filmstrip(make_trace(), ITOS)
     assert len(cells(fig, "prediction-cell")) == 3 * 4
     assert len(outlined(fig)) == 1 + 2 + 4
-    assert len(revisions(fig)) == 2
+    assert len(revisions(fig)) == 1
 
 
 def test_viewer_step_slider_redraws():

@@ -25,8 +25,10 @@ def _answer_source(name: str) -> str:
     raise AssertionError(name)
 
 
-def probe(tmp_path, *, given_extra: str = "", visible_extra: str = "", seconds: float = 3.0) -> dict:
-    """Run the probe (unsandboxed) on 175's release folder with something planted in it."""
+def probe(tmp_path, *, given_extra: str = "", visible_extra: str = "", graded_extra: str = "",
+          seconds: float = 3.0) -> dict:
+    """Run the probe (unsandboxed) on 175's release folder with something planted in it
+    (``graded_extra``: one more graded cell, at the end of the instructor's source)."""
     folder = tmp_path / "release"
     shutil.copytree(RELEASE / PROBLEM.folder, folder)
     given = folder / "turboquant_given.py"
@@ -36,7 +38,13 @@ def probe(tmp_path, *, given_extra: str = "", visible_extra: str = "", seconds: 
         setup = next(i for i, c in enumerate(nb.cells) if notebooks.nbgrader_meta(c).get("grade_id") == "setup")
         nb.cells.insert(setup + 1, nbformat.v4.new_code_cell(visible_extra))
     nbformat.write(nb, str(folder / f"{PROBLEM.stem}.ipynb"))
-    shutil.copyfile(SOLUTIONS / PROBLEM.notebook, folder / ".source.ipynb")
+    source = notebooks.read(SOLUTIONS / PROBLEM.notebook)
+    if graded_extra:
+        cell = nbformat.v4.new_code_cell(graded_extra)
+        cell.metadata["nbgrader"] = {"grade": True, "grade_id": "test_extra", "locked": True, "points": 1,
+                                     "schema_version": 3, "solution": False, "task": False}
+        source.cells.append(cell)
+    nbformat.write(source, str(folder / ".source.ipynb"))
     (tmp_path / "spec.json").write_text(json.dumps(
         {"source": ".source.ipynb", "release": f"{PROBLEM.stem}.ipynb", "seconds": seconds}))
     proc = subprocess.run([sys.executable, "-m", "mlpapers.leaks", "-f", str(tmp_path / "spec.json")],
@@ -46,15 +54,18 @@ def probe(tmp_path, *, given_extra: str = "", visible_extra: str = "", seconds: 
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+ARGUMENTS = "import math\nfrom mlpapers.arguments import integer, int_array, real_array, require\n"
+
+
 def test_an_answer_in_the_given_module_is_a_leak(tmp_path):
-    planted = _answer_source("mse_distortion_bounds").replace("def mse_distortion_bounds(", "def bounds(")
+    planted = ARGUMENTS + _answer_source("mse_distortion_bounds").replace("def mse_distortion_bounds(", "def bounds(")
     report = probe(tmp_path, given_extra=planted)
     assert report["functions"]["mse_distortion_bounds"]["leaks"] == ["turboquant_given.py:bounds"]
     assert report["functions"]["tq_mse_quantize"]["leaks"] == []
 
 
 def test_an_oracle_in_a_visible_cell_is_a_leak(tmp_path):
-    planted = _answer_source("tq_mse_dequantize").replace("def tq_mse_dequantize(", "def expected_x_hat(")
+    planted = ARGUMENTS + _answer_source("tq_mse_dequantize").replace("def tq_mse_dequantize(", "def expected_x_hat(")
     report = probe(tmp_path, visible_extra=planted)
     leaks = report["functions"]["tq_mse_dequantize"]["leaks"]
     assert len(leaks) == 1 and leaks[0].endswith(":expected_x_hat"), leaks
@@ -66,7 +77,9 @@ def test_an_oracle_without_the_argument_checks_still_leaks(tmp_path):
     count, so such an oracle is reported."""
     planted = ("def recon(idx, norms, Pi, centroids):\n"
                "    return np.asarray(norms, dtype=float)[..., None] * (np.asarray(centroids)[np.asarray(idx)] @ Pi)\n")
-    report = probe(tmp_path, visible_extra=planted)
+    bad_input = ("check_raises(tq_mse_dequantize, np.array([0.0, 1.0]), 1.0, np.eye(2), np.array([-1.0, 1.0]),\n"
+                 "             error=TypeError, call='tq_mse_dequantize(float idx, ...)', mentions='idx')\n")
+    report = probe(tmp_path, visible_extra=planted, graded_extra=bad_input)
     entry = report["functions"]["tq_mse_dequantize"]
     assert entry["bad_input_cells"], entry
     assert [leak.split(":")[-1] for leak in entry["leaks"]] == ["recon"], entry

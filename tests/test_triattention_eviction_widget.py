@@ -1,7 +1,7 @@
 """Tests for the problem-289 eviction lab: drive the controls, check bars, raster and readout.
 
-The lab takes the student's functions; here they come from the solution notebook's code cells
-(loaded without running the notebook) plus the chapter's provided answers.
+The lab takes the student's functions; here they come from the solution notebook's solution and
+provided cells (loaded without running the notebook) plus the chapter's provided answers.
 """
 import importlib.util
 from pathlib import Path
@@ -24,10 +24,13 @@ def _solution_namespace() -> dict:
                                                   SOLUTIONS / "triattention_given.py")
     given = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(given)
-    ns = {"np": np, **{k: getattr(given, k) for k in dir(given) if not k.startswith("__")}}
+    from mlpapers import arguments
+    ns = {"np": np, **{k: getattr(given, k) for k in dir(given) if not k.startswith("__")},
+          **{k: getattr(arguments, k) for k in arguments.__all__}}
     nb = nbformat.read(SOLUTIONS / "289_kv_eviction_capstone.ipynb", as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution"):
+    for cell in nb.cells:   # the provided cells and the solution cells, in notebook order
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and (meta.get("solution") or meta.get("grade_id", "").startswith("provided_")):
             exec(cell.source, ns)
     return ns
 

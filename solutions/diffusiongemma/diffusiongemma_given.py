@@ -322,3 +322,51 @@ def apply_temperature(logits, temperature):
     if np.isnan(z).any() or np.isposinf(z).any():
         raise ValueError("logits must not contain NaN or +inf")
     return z.astype(np.float64) / temperature
+
+
+# 417 block_diffusion_mask and 418 generate_block_diffusion: no later problem imports them; they are
+# here for the instructor's figures (mlpapers.figures.reference), which show them before each task.
+
+
+def block_diffusion_mask(prompt_len, response_len, block_size):
+    """Mask over [clean prompt ; clean response ; noisy response], True = may attend (problem 417)."""
+    P = _check_int(prompt_len, "prompt_len", 0)
+    R = _check_int(response_len, "response_len", 1)
+    S = _check_int(block_size, "block_size", 1)
+    C = P + R
+    mask = np.zeros((C + R, C + R), dtype=bool)
+    mask[:C, :C] = np.tril(np.ones((C, C), dtype=bool))              # token-causal encoder
+    block = np.arange(R) // S
+    mask[C:, :C] = np.arange(C)[None, :] < (P + block * S)[:, None]  # strictly earlier clean blocks
+    mask[C:, C:] = block[:, None] == block[None, :]                  # own noisy canvas
+    return mask
+
+
+def generate_block_diffusion(model, prompt, num_blocks, canvas_len, rng, *, max_steps=48, gamma=0.1,
+                             t_max=0.8, t_min=0.4, exponent=1.0, stability_window=1,
+                             confidence_threshold=0.005, self_conditioning=True):
+    """Block-autoregressive generation with the toy model (problem 418); returns the capstone's dict."""
+    model.reset()
+    temps = temperature_schedule(max_steps, t_max, t_min, exponent)
+    model.encode(np.asarray(prompt, dtype=np.int64))
+    blocks, steps, traces = [], [], []
+    for b in range(num_blocks):
+        if b > 0:
+            model.encode(blocks[-1])
+        init = rng.integers(0, model.vocab_size, size=(1, canvas_len))
+        state = {"sc": None}
+
+        def logits_fn(canvas, i):
+            shaped = apply_temperature(model.denoise(canvas, state["sc"] if self_conditioning else None),
+                                       float(temps[i]))
+            state["sc"] = shaped
+            return shaped
+
+        result = denoise_canvas(logits_fn, init, max_steps=max_steps, gamma=gamma, rng=rng,
+                                stability_window=stability_window, confidence_threshold=confidence_threshold)
+        blocks.append(np.asarray(result["tokens"][0], dtype=np.int64))
+        steps.append(int(result["steps"]))
+        traces.append(result)
+    tokens = np.concatenate(blocks)
+    return {"tokens": tokens, "decoder_calls": int(sum(steps)), "encoder_calls": num_blocks,
+            "steps_per_block": steps, "tokens_per_forward": tokens.size / sum(steps), "traces": traces}

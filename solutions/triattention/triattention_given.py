@@ -366,3 +366,39 @@ def aggregate_head_scores(scores, how="max"):
         raise ValueError(f"how must be 'max' or 'mean', got {how!r}")
     z = (s - s.mean(axis=1, keepdims=True)) / np.maximum(s.std(axis=1, keepdims=True), 1e-6)
     return z.max(axis=0) if how == "max" else z.mean(axis=0)
+
+
+# --- problem 289 (reference answers, imported by no notebook; the course figures use them) ---
+
+def attention_weights(queries, query_positions, keys, key_positions, *, base=10000.0):
+    """Problem 289 (provided there). Causal softmax of RoPE logits / sqrt(d), shape (m, n)."""
+    q, k = np.asarray(queries, dtype=float), np.asarray(keys, dtype=float)
+    qp, kp = np.asarray(query_positions, dtype=float), np.asarray(key_positions, dtype=float)
+    visible = kp[None, :] <= qp[:, None]
+    if not np.all(visible.any(axis=1)):
+        raise ValueError("every query needs at least one visible key (key position <= query position)")
+    logits = apply_rope(q, qp, base) @ apply_rope(k, kp, base).T / np.sqrt(q.shape[1])
+    logits = np.where(visible, logits, -np.inf)
+    weights = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return weights / weights.sum(axis=1, keepdims=True)
+
+
+def select_window_attention(window_queries, window_positions, keys, key_positions, budget, *, base=10000.0):
+    """Problem 289. The window's own w keys plus the budget - w keys it attends to most (sorted int64)."""
+    w = np.asarray(window_queries).shape[0]
+    attn = attention_weights(window_queries, window_positions, keys, key_positions, base=base).mean(axis=0)
+    if attn.shape[0] <= budget:
+        return np.arange(attn.shape[0], dtype=np.int64)
+    score = attn.copy()
+    score[np.argsort(-np.asarray(key_positions, dtype=float), kind="stable")[:w]] = np.inf
+    return np.sort(np.argsort(-score, kind="stable")[:budget]).astype(np.int64)
+
+
+def select_triattention(q_centre, q_abs_mean, keys, key_positions, query_position, budget, *,
+                        offsets=None, base=10000.0):
+    """Problem 289. The budget keys with the largest TriAttention scores (sorted int64)."""
+    scores = triattention_scores(q_centre, q_abs_mean, keys, key_positions, query_position,
+                                 offsets=offsets, base=base)
+    if scores.size <= budget:
+        return np.arange(scores.size, dtype=np.int64)
+    return np.sort(np.argsort(-scores, kind="stable")[:budget]).astype(np.int64)

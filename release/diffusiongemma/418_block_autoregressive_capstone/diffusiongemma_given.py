@@ -7,8 +7,8 @@ problem 418 uses, and nothing more:
 * ``apply_temperature``: your answer to problem 416
 * ``denoise_canvas``: your answer to problem 415
 * ``denoise_step``: your answer to problem 414
-* ``sample_tokens``: your answer to problem 414
-* ``should_stop``: your answer to problem 415
+* ``sample_tokens``: a helper
+* ``should_stop``: a helper
 * ``temperature_schedule``: your answer to problem 416
 """
 from __future__ import annotations

@@ -5,7 +5,7 @@ without trusting your own version. This module holds the reference answers that
 problem 286 uses, and nothing more:
 
 * ``apply_rope``: your answer to problem 284
-* ``from_complex_pairs``: your answer to problem 284
+* ``from_complex_pairs``: a helper
 * ``rope_frequencies``: your answer to problem 284
 * ``to_complex_pairs``: your answer to problem 284
 * ``trig_logit``: your answer to problem 285

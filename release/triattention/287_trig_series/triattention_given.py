@@ -5,7 +5,7 @@ without trusting your own version. This module holds the reference answers that
 problem 287 uses, and nothing more:
 
 * ``apply_rope``: your answer to problem 284
-* ``from_complex_pairs``: your answer to problem 284
+* ``from_complex_pairs``: a helper
 * ``mean_resultant_length``: your answer to problem 286
 * ``qk_centre``: your answer to problem 286
 * ``to_complex_pairs``: your answer to problem 284

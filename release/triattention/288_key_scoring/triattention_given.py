@@ -6,7 +6,7 @@ problem 288 uses, and nothing more:
 
 * ``apply_rope``: your answer to problem 284
 * ``distance_preference``: your answer to problem 287
-* ``from_complex_pairs``: your answer to problem 284
+* ``from_complex_pairs``: a helper
 * ``qk_abs_mean``: your answer to problem 286
 * ``qk_centre``: your answer to problem 286
 * ``to_complex_pairs``: your answer to problem 284

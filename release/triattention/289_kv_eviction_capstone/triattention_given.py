@@ -7,7 +7,7 @@ problem 289 uses, and nothing more:
 * ``apply_rope``: your answer to problem 284
 * ``qk_abs_mean``: your answer to problem 286
 * ``qk_centre``: your answer to problem 286
-* ``triattention_scores``: your answer to problem 288
+* ``triattention_scores``: a helper
 """
 from __future__ import annotations
 

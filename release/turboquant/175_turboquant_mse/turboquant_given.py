@@ -5,7 +5,7 @@ without trusting your own version. This module holds the reference answers that
 problem 175 uses, and nothing more:
 
 * ``lloyd_max``: your answer to problem 174
-* ``nearest_centroid``: your answer to problem 174
+* ``nearest_centroid``: a helper
 * ``quantizer_mse``: your answer to problem 174
 * ``random_rotation``: your answer to problem 173
 """

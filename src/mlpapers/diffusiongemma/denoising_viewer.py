@@ -9,8 +9,10 @@ is refilled with fresh uniform noise (problems 414-416). This module draws one s
   rejected at the step before), black cells were accepted at the step before;
 * **prediction**: the argmax token, the cell coloured by its entropy (``viridis_r`` on
   ``[0, ln V]``: yellow = confident, purple = uncertain), a thick black outline where the token was
-  accepted, a red triangle where the argmax changed since the step before (a *revision*, which a
-  MASK-based sampler can never make).
+  accepted, a red triangle on a *revision*: a token accepted at the step before (so it stands in
+  the input canvas) that the denoiser now predicts differently. A MASK-based sampler never changes a
+  token it has unmasked; a position that only changes its argmax while it is still noise is not a
+  revision (a masked sampler changes those too).
 
 Two small panels show the mean entropy per step (log axis, dashed line at the stopping threshold)
 and the number of accepted tokens per step, with the current step marked.
@@ -69,6 +71,13 @@ def _trace_arrays(trace: dict, row: int) -> dict:
     arrays["steps"] = steps
     arrays["converged"] = bool(trace.get("converged", False))
     return arrays
+
+
+def _revised(tr: dict, step: int) -> np.ndarray:
+    """(L,) bool: accepted at step - 1 (kept in the canvas fed at ``step``), predicted differently now."""
+    if step == 0:
+        return np.zeros(tr["argmax"].shape[-1], dtype=bool)
+    return tr["accepted"][step - 1] & (tr["argmax"][step] != tr["canvases"][step])
 
 
 def _check_step(step, steps: int) -> int:
@@ -153,7 +162,7 @@ def render_denoising_step(trace: dict, step: int, itos: Sequence[str], *, temper
     canvas, argmax = tr["canvases"][step], tr["argmax"][step]
     accepted, entropy = tr["accepted"][step], tr["entropy"][step]
     fresh = np.ones(L, dtype=bool) if step == 0 else ~tr["accepted"][step - 1]
-    revised = np.zeros(L, dtype=bool) if step == 0 else argmax != tr["argmax"][step - 1]
+    revised = _revised(tr, step)
     fontsize = 9 if cols <= 24 else 7
     for l in range(L):
         chunk, x = divmod(l, WRAP)
@@ -251,7 +260,7 @@ def plot_denoising_filmstrip(trace: dict, itos: Sequence[str], *, row: int = 0, 
     for r, s in enumerate(shown):
         y = -1.2 * r
         for l in range(L):
-            revised = s > 0 and tr["argmax"][s, l] != tr["argmax"][s - 1, l]
+            revised = _revised(tr, s)[l]
             _draw_prediction_cell(ax, l, y, _label(itos, tr["argmax"][s, l]), tr["entropy"][s, l],
                                   tr["accepted"][s, l], revised, norm, cmap, fontsize)
         ax.text(-0.2, y + 0.45, f"step {s + 1}", ha="right", va="center", fontsize=8)
