@@ -40,6 +40,18 @@ def journaled(root: Path) -> int:
     return len(list((root / "grading" / "journal").glob("*/*/*.json")))
 
 
+def _kernels_of(course: Path) -> list[int]:
+    """Pids of processes started for grading ``course`` (their command line names its folders)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and str(course).encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
 def test_kill_and_resume_is_exact(tmp_path):
     reference, resumed = make_course(tmp_path / "a", PROBLEMS), make_course(tmp_path / "b", PROBLEMS)
     total = fill(reference)
@@ -54,6 +66,11 @@ def test_kill_and_resume_is_exact(tmp_path):
         time.sleep(0.2)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
+    # The workers died with the batch; their kernels (own sessions, own PID namespaces) follow.
+    deadline = time.monotonic() + 15
+    while _kernels_of(resumed) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _kernels_of(resumed), "kernels of the killed batch are still running"
     done = journaled(resumed)
     assert 0 < done < total, f"the kill should land midway (done {done} of {total})"
     assert not (resumed / "grading" / "grades.csv").exists() or rows(resumed) != rows(reference)

@@ -40,3 +40,17 @@ def test_the_kernel_environment_is_an_allow_list(tmp_path, monkeypatch):
     assert "COURSE_DB_URL" not in env and "secret" not in " ".join(env.values())
     assert env["HOME"] == str(tmp_path) and env["TMPDIR"] == "/tmp"
     assert env["PATH"].split(os.pathsep)[0] == os.path.dirname(sys.executable)  # the course venv first
+
+
+def test_sweep_kills_what_a_crashed_batch_left_and_spares_a_running_batch():
+    left_over = sandbox.UID_BASE + 11
+    orphan = subprocess.Popen(["sleep", "600"], user=left_over, group=left_over, start_new_session=True)
+    with sandbox.unique_uid(prefer=sandbox.UID_BASE + 12) as running:
+        kernel = subprocess.Popen(["sleep", "600"], user=running, group=running, start_new_session=True)
+        try:
+            assert sandbox.sweep() >= 1
+            assert orphan.wait(timeout=10) != 0  # killed
+            assert kernel.poll() is None and sandbox.processes_of(running) == [kernel.pid]
+        finally:
+            kernel.kill()
+            kernel.wait()

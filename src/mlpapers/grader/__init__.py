@@ -27,7 +27,9 @@ def autograde(workers: int | None = None, cell_timeout: int | None = None, memor
     """Grade everything not yet graded; return all outcomes (one per student and notebook)."""
     from mlpapers.grader.batch import lock_down, make_jobs, outcomes, run_batch, write_csv
     from mlpapers.grader.gradebook import GradebookWriter, Registrations, course_config
+    from mlpapers.grader.sandbox import sweep
     lock_down()
+    sweep()  # kernels a killed batch may have left running
     cell_timeout = cell_timeout or int(course_config().Execute.timeout or 60)
     jobs = make_jobs(GRADING / "submitted", cell_timeout, memory_mib)
     registrations = Registrations(list(dict.fromkeys(j.assignment for j in jobs)))
