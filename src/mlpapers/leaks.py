@@ -95,6 +95,12 @@ def _defined_names(source: str) -> list[str]:
             if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
 
 
+def _defined_in(module) -> dict[str, object]:
+    """The functions and classes a module defines itself (not those it imports)."""
+    return {name: obj for name, obj in vars(module).items()
+            if (inspect.isfunction(obj) or inspect.isclass(obj)) and obj.__module__ == module.__name__}
+
+
 def _package_candidates() -> dict[str, object]:
     """Every function and class defined in a module of the course package."""
     import mlpapers
@@ -106,9 +112,7 @@ def _package_candidates() -> dict[str, object]:
             module = importlib.import_module(info.name)
         except Exception:  # a module that needs what this machine lacks cannot be received either
             continue
-        for name, obj in vars(module).items():
-            if (inspect.isfunction(obj) or inspect.isclass(obj)) and obj.__module__ == module.__name__:
-                found[f"{module.__name__}.{name}"] = obj
+        found.update({f"{module.__name__}.{name}": obj for name, obj in _defined_in(module).items()})
     return found
 
 
@@ -117,9 +121,7 @@ def _given_candidates(folder: Path) -> dict[str, object]:
     found: dict[str, object] = {}
     for path in sorted(folder.glob("*.py")):
         module = importlib.import_module(path.stem)
-        for name, obj in vars(module).items():
-            if (inspect.isfunction(obj) or inspect.isclass(obj)) and obj.__module__ == module.__name__:
-                found[f"{path.name}:{name}"] = obj
+        found.update({f"{path.name}:{name}": obj for name, obj in _defined_in(module).items()})
     return found
 
 

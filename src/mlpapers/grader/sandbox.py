@@ -204,6 +204,25 @@ def _blocked_ancestor(path: Path) -> Path | None:
     return None
 
 
+def _cover(path: Path, options: str, keep: list[Path], read_only: bool) -> None:
+    """Mount a fresh tmpfs (``options``) over ``path``, then mount each of ``keep`` (paths below it)
+    back in from the real folder, read-only if asked. Inside our private mount namespace only."""
+    real = None
+    if keep:
+        real = Path(tempfile.mkdtemp(prefix="mlpapers-real-", dir="/run"))
+        subprocess.run(["mount", "--rbind", str(path), str(real)], check=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)], check=True)
+    for k in keep:
+        rel = k.relative_to(path)
+        (path / rel).mkdir(parents=True, exist_ok=True)
+        subprocess.run(["mount", "--rbind", str(real / rel), str(path / rel)], check=True)
+        if read_only:
+            subprocess.run(["mount", "-o", "remount,bind,ro", str(path / rel)], check=True)
+    if real is not None:
+        subprocess.run(["umount", "-l", str(real)], check=True)
+        real.rmdir()
+
+
 def _expose(paths: list[Path]) -> None:
     """Make ``paths`` reachable for an unprivileged uid, and nothing else beside them.
 
@@ -217,14 +236,7 @@ def _expose(paths: list[Path]) -> None:
         if blocked is not None and blocked != path:
             groups.setdefault(blocked, set()).add(path.relative_to(blocked).parts[0])
     for ancestor, children in groups.items():
-        real = Path(tempfile.mkdtemp(prefix="mlpapers-real-"))
-        subprocess.run(["mount", "--rbind", str(ancestor), str(real)], check=True)
-        subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=0755,size=1m", "tmpfs", str(ancestor)], check=True)
-        for child in sorted(children):
-            (ancestor / child).mkdir()
-            subprocess.run(["mount", "--rbind", str(real / child), str(ancestor / child)], check=True)
-            subprocess.run(["mount", "-o", "remount,bind,ro", str(ancestor / child)], check=True)
-        subprocess.run(["umount", "-l", str(real)], check=True)
+        _cover(ancestor, "mode=0755,size=1m", [ancestor / c for c in sorted(children)], read_only=True)
 
 
 def needed_paths() -> list[Path]:
@@ -240,23 +252,11 @@ def _private_tmp(keep: list[Path]) -> None:
     Paths in ``keep`` below such a folder (a checkout or venv under /tmp, the scratch) are mounted
     back into the new tmpfs from the real folder, so they stay reachable.
     """
-    for path, size in PRIVATE_TMP.items():
-        if not os.path.isdir(path):
-            continue
-        inside = [k for k in keep if k.is_relative_to(path) and k != Path(path)]
-        real = None
-        if inside:
-            real = Path(tempfile.mkdtemp(prefix="mlpapers-real-", dir="/run"))
-            subprocess.run(["mount", "--rbind", path, str(real)], check=True)
-        subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=1777,nosuid,nodev", "tmpfs", path],
-                       check=True)
-        if real is not None:
-            for k in inside:
-                rel = k.relative_to(path)
-                (Path(path) / rel).mkdir(parents=True, exist_ok=True)
-                subprocess.run(["mount", "--rbind", str(real / rel), str(Path(path) / rel)], check=True)
-            subprocess.run(["umount", "-l", str(real)], check=True)
-            real.rmdir()
+    for folder, size in PRIVATE_TMP.items():
+        path = Path(folder)
+        if path.is_dir():
+            below = [k for k in keep if k.is_relative_to(path) and k != path]
+            _cover(path, f"size={size},mode=1777,nosuid,nodev", below, read_only=False)
 
 
 def _limit(memory_mib: int, cpu_seconds: int, processes: bool) -> None:
