@@ -280,16 +280,9 @@ def run_probe(problem: catalog.Problem, timeout: float = 900) -> dict:
         env.update(MPLBACKEND="Agg", HOME=str(scratch), MPLCONFIGDIR=str(scratch / ".matplotlib"))
         with sandbox.unique_uid() as uid:
             if uid is not None:
-                for path in [scratch, *scratch.rglob("*")]:
-                    os.chown(path, uid, uid)
-                hide = [str(ROOT / h) for h in ("solutions", "grading", ".git", "tests", "build", "notebooks")]
-                argv = ["unshare", "--net", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc",
-                        "--propagation", "private", "--", sys.executable, "-m", "mlpapers.grader.sandbox",
-                        "--scratch", str(scratch), "--uid", str(uid), "--cpu-seconds", str(int(timeout)),
-                        "--keep-stdio"]
-                for h in hide:
-                    argv += ["--hide", h]
-                argv += ["--", *probe_argv]
+                sandbox.hand_over(scratch, uid)
+                argv = sandbox.command(scratch, uid, [ROOT / h for h in sandbox.HIDDEN], probe_argv,
+                                       cpu_seconds=int(timeout), keep_stdio=True)
             else:
                 argv = probe_argv
                 env["MLPAPERS_ROOT"] = str(scratch)  # course paths point at the scratch, not the checkout

@@ -24,15 +24,13 @@ from typing import Callable, Iterable
 
 from mlpapers import catalog
 from mlpapers.grader import sandbox
-from mlpapers.grader.runner import Job, grade
+from mlpapers.grader.runner import Job, grade, read_regular_file
 from mlpapers.paths import GRADING, RELEASE, ROOT, SOLUTIONS
 
 CSV_COLUMNS = ("student", "assignment", "notebook", "score", "max_score", "status", "reason")
-HIDDEN = ("solutions", "grading", ".git", "tests", "build", "notebooks")
 
 
 def sha256(path: Path) -> str:
-    from mlpapers.grader.runner import read_regular_file
     return hashlib.sha256(read_regular_file(str(path)).encode("utf-8")).hexdigest()
 
 
@@ -45,7 +43,6 @@ def _regular(path: Path) -> bool:
 
 
 def _grade_ids(path: Path) -> set[str]:
-    from mlpapers.grader.runner import read_regular_file
     try:
         data = json.loads(read_regular_file(str(path)))
         return {c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in data.get("cells", [])} - {None}
@@ -119,8 +116,8 @@ def make_jobs(submitted: Path, cell_timeout: int, memory_mib: int) -> list[Job]:
                 student=student, assignment=problem.assignment, notebook=problem.stem,
                 submission=str(path) if path else None, source=str(SOLUTIONS / problem.notebook),
                 release=str(RELEASE / problem.released), given_files=files,
-                uid=next(uids), refused=refused, hide=[str(ROOT / h) for h in HIDDEN],
-                course_paths=[str(ROOT / h) for h in HIDDEN if h != "notebooks"],
+                uid=next(uids), refused=refused, hide=[str(ROOT / h) for h in sandbox.HIDDEN],
+                course_paths=[str(ROOT / h) for h in sandbox.HIDDEN if h != "notebooks"],
                 cell_timeout=cell_timeout, memory_mib=memory_mib, mpl_cache=mpl_cache, note=note,
                 submission_sha=(refused or ((sha256(path) + (f"|{note}" if note else "")) if path else "missing"))))
     return jobs

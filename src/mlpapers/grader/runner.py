@@ -175,10 +175,7 @@ def _make_scratch(job: Job) -> Path:
         shutil.copy(f, scratch / Path(f).name)
     if job.mpl_cache:
         shutil.copytree(job.mpl_cache, scratch / ".matplotlib")
-    if sandbox.isolation_level() == "namespaces":
-        for path in [scratch, *scratch.rglob("*")]:
-            os.chown(path, job.uid, job.uid)
-        os.chmod(scratch, 0o700)
+    sandbox.hand_over(scratch, job.uid)
     return scratch
 
 
@@ -220,9 +217,7 @@ def run_sandboxed(nb, job: Job, scratch: Path, deadline: float) -> tuple[dict, s
         try:
             client.execute()
         except DeadKernelError as exc:
-            if client.capped:
-                aborted.append(client.capped)
-            elif not aborted:
+            if not aborted:
                 aborted.append(f"kernel_died: the kernel died ({str(exc).strip()[:120] or 'no message'})")
         except CellTimeoutError:
             aborted.append("a cell did not stop after being interrupted")

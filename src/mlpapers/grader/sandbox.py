@@ -166,23 +166,44 @@ def isolation_level() -> str:
     return "none"
 
 
+HIDDEN = ("solutions", "grading", ".git", "tests", "build", "notebooks")  # course folders no kernel sees
+
+
+def command(scratch: Path, uid: int | None, hide: list[Path], program: list[str], *, memory_mib: int = 3072,
+            cpu_seconds: int = 600, keep_stdio: bool = False) -> list[str]:
+    """The argv that runs ``program`` in the sandbox (namespaces and the uid change only as root)."""
+    argv = [sys.executable, "-m", "mlpapers.grader.sandbox", "--scratch", str(scratch), "--uid", str(uid or 0),
+            "--memory-mib", str(memory_mib), "--cpu-seconds", str(cpu_seconds)]
+    argv += ["--keep-stdio"] if keep_stdio else []
+    for path in hide:
+        argv += ["--hide", str(path)]
+    argv += ["--", *program]
+    if isolation_level() == "namespaces":
+        argv = ["unshare", "--net", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc",
+                "--propagation", "private", "--"] + argv
+        if shutil.which("setpriv"):  # a grading worker killed outright takes its kernel with it
+            argv = ["setpriv", "--pdeathsig", "KILL", "--"] + argv
+    return argv
+
+
+def hand_over(scratch: Path, uid: int | None) -> None:
+    """Give the scratch folder and everything in it to the sandbox uid, and to nobody else."""
+    if uid is None or isolation_level() != "namespaces":
+        return
+    for path in [scratch, *scratch.rglob("*")]:
+        os.chown(path, uid, uid)
+    os.chmod(scratch, 0o700)
+
+
 def kernelspec(folder: Path, scratch: Path, uid: int, hide: list[Path], memory_mib: int,
                cpu_seconds: int) -> Path:
     """Write a kernelspec named ``mlpapers-sandbox`` into ``folder/kernels`` and return its dir."""
-    launcher = [sys.executable, "-m", "mlpapers.grader.sandbox", "--scratch", str(scratch),
-                "--uid", str(uid), "--memory-mib", str(memory_mib), "--cpu-seconds", str(cpu_seconds)]
-    for path in hide:
-        launcher += ["--hide", str(path)]
-    launcher += ["--", sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    if isolation_level() == "namespaces":
-        launcher = ["unshare", "--net", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc",
-                    "--propagation", "private", "--"] + launcher
-        if shutil.which("setpriv"):  # a grading worker killed outright takes its kernel with it
-            launcher = ["setpriv", "--pdeathsig", "KILL", "--"] + launcher
+    argv = command(scratch, uid, hide, [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                   memory_mib=memory_mib, cpu_seconds=cpu_seconds)
     spec_dir = folder / "kernels" / "mlpapers-sandbox"
     spec_dir.mkdir(parents=True, exist_ok=True)
     (spec_dir / "kernel.json").write_text(json.dumps({
-        "argv": launcher, "display_name": "mlpapers grading sandbox", "language": "python",
+        "argv": argv, "display_name": "mlpapers grading sandbox", "language": "python",
         "interrupt_mode": "signal"}))
     return spec_dir
 
