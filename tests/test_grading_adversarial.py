@@ -65,10 +65,32 @@ PATCH = ("import numpy as np\nimport mlpapers.checks as mc\nnp.allclose = lambda
 SLY = ("def qjl_inner_product(Y, signs, norms, S):\n    import mlpapers.checks as mc\n"
        "    mc.check_close = lambda *a, **k: None\n    globals()['check_close'] = lambda *a, **k: None\n"
        "    return 0.0\n")
-# Right answers, but the function also patches the checks while a test cell runs: the cell is voided.
+# Right answers, and the function also patches the checks while a test cell runs: the tests do not
+# run in the kernel, so nothing changes.
 SLY_OK = ("_real_inner_product = qjl_inner_product\n\n\ndef qjl_inner_product(Y, signs, norms, S):\n"
           "    import mlpapers.checks as mc\n"
           "    mc.check_close = lambda *a, **k: None\n    return _real_inner_product(Y, signs, norms, S)\n")
+
+# What a student who has read the judge tries: rewrite the kernel so the tests cannot fail there.
+TRANSFORMER = ("get_ipython().input_transformers_post.append(lambda lines: ['pass\\n'])\n"
+               "import ast\nclass _Empty(ast.NodeTransformer):\n    def visit_Module(self, node):\n"
+               "        return ast.Module(body=[], type_ignores=[])\n"
+               "get_ipython().ast_transformers.append(_Empty())\n")
+CODESWAP = ("import mlpapers.checks as _mc\n_nothing = (lambda *a, **k: None).__code__\n"
+            "for _f in (_mc.check_close, _mc.check_equal, _mc.check_shape, _mc.check_dtype, _mc.check_that):\n"
+            "    _f.__code__ = _nothing\n")
+TRACER = ("import sys\ndef _trace(frame, event, arg):\n"
+          "    if event == 'call' and frame.f_code.co_name.startswith('check'):\n"
+          "        frame.f_locals.update({'expected': frame.f_locals.get('got')})\n    return _trace\n"
+          "sys.settrace(_trace)\n")
+# A forged agent: answers every request of the judge with a reply to a call it never made.
+FORGER = ("import mlpapers.judge.agent as _ag, mlpapers.judge.wire as _w\n"
+          "def _forged(self, header, buffers):\n"
+          "    _w.send_frame(self.sock, {'re': 10 ** 9, 'ok': ['b', True]})\n"
+          "_ag.Agent._answer = _forged\n")
+# Right answers that also record every argument the tests pass; a last cell prints the record.
+RECORDER = ("_seen = []\n_real_quantize = qjl_quantize\n\n\ndef qjl_quantize(*args, **kwargs):\n"
+            "    _seen.append(repr(args)[:200])\n    return _real_quantize(*args, **kwargs)\n")
 
 SECRET = "pw-" + secrets.token_hex(8)
 # A grandchild in its own session, sleeping for ten minutes: it must die with its kernel.
@@ -98,10 +120,16 @@ def build_batch(root: Path) -> dict[str, tuple]:
         "extra": (solved_copy(PROBLEM), FULL, "graded", ""),
         "edited": (None, FULL, "tampered", "edited locked cell"),
         "deleted": (None, FULL, "tampered", "deleted locked cell"),
-        "patcher": (stub_plus(PATCH), 0.0, "tampered", "patched numpy.allclose"),
-        "patcher_ok": (solved_plus(PATCH), FULL, "tampered", "patched mlpapers.checks.check_close"),
-        "sly": (solved_plus(SLY, last=True), "partial", "tampered", "patched mlpapers.checks.check_close"),
-        "sly_ok": (solved_plus(SLY_OK, last=True), "partial", "tampered", "voided"),
+        # The tests run in the judge: whatever the kernel patches, it earns what its answers earn.
+        "patcher": (stub_plus(PATCH), 0.0, "graded", ""),
+        "patcher_ok": (solved_plus(PATCH), FULL, "graded", ""),
+        "sly": (solved_plus(SLY, last=True), "partial", "graded", ""),
+        "sly_ok": (solved_plus(SLY_OK, last=True), FULL, "graded", ""),
+        "transformer": (stub_plus(TRANSFORMER), 0.0, "tampered", "broke the grader's channel"),
+        "codeswap": (stub_plus(CODESWAP), 0.0, "graded", ""),
+        "tracer": (stub_plus(TRACER), 0.0, "graded", ""),
+        "forger": (stub_plus(FORGER), 0.0, "tampered", "broke the grader's channel"),
+        "recorder": (None, FULL, "graded", ""),
         "gradebook": (solved_plus(
             f"import os\nfor _p in [{str(grading / 'gradebook.db')!r}]:\n"
             "    try:\n        os.remove(_p)\n    except Exception:\n        pass\n"
@@ -130,7 +158,9 @@ def build_batch(root: Path) -> dict[str, tuple]:
         "fifo": (None, 0.0, "error", "not a regular file"),
         "linkfile": (None, 0.0, "error", "is a symbolic link"),
         "linkdir": (None, 0.0, "error", "is a symbolic link"),
-        "loop_patcher": (stub_plus(PATCH + "while True:\n    pass\n"), 0.0, "tampered", "longer than"),
+        "loop_patcher": (stub_plus(PATCH + "while True:\n    pass\n"), 0.0, "timeout", "longer than"),
+        "loop_in_call": (solved_plus("def qjl_quantize(*args, **kwargs):\n    while True:\n        pass\n", last=True),
+                         "any", "timeout", "longer than"),
     }
     for student, (nb, *_rest) in cases.items():
         if student == "renamed":
@@ -150,10 +180,15 @@ def build_batch(root: Path) -> dict[str, tuple]:
             submit(root, student, PROBLEM, text='{"cells": [ this is not json')
         elif student == "missing":
             (grading / "submitted" / student / PROBLEM.assignment).mkdir(parents=True)
-        elif student == "spy":
+        elif student == "spy":  # the environment before the tests, the input history after them
             nb = solved_copy(PROBLEM)
-            nb.cells.append(nbformat.v4.new_code_cell("import os\nprint(dict(os.environ))"))
+            at = nb.cells.index(first_answer(nb)) + 1
+            nb.cells.insert(at, nbformat.v4.new_code_cell("import os\nprint(dict(os.environ))"))
             nb.cells.append(nbformat.v4.new_code_cell("print(In)"))
+            submit(root, student, PROBLEM, nb)
+        elif student == "recorder":
+            nb = solved_plus(RECORDER, last=True)
+            nb.cells.append(nbformat.v4.new_code_cell("print('REC' + 'ORDED', _seen)"))  # the marker only in output
             submit(root, student, PROBLEM, nb)
         elif student == "manycells":
             nb = solved_copy(PROBLEM)
@@ -227,7 +262,9 @@ def test_feedback_holds_no_grader_secret_and_no_script(sqlite_batch):
     root, _, _ = sqlite_batch
     run_cli(root, "feedback")
     pages = {s: (root / "grading" / "feedback" / s / PROBLEM.assignment / f"{PROBLEM.stem}.html").read_text()
-             for s in ("spy", "script")}
+             for s in ("spy", "script", "recorder")}
+    # Hidden tests' inputs reached the recorder's function; output after them never reaches feedback.
+    assert "RECORDED" not in pages["recorder"] and "withheld from feedback" in pages["recorder"]
     assert SECRET not in pages["spy"] and "COURSE_DB_URL" not in pages["spy"]
     assert "HOME" in pages["spy"], "the spy's own output (its allow-listed environment) is still shown"
     # The cell's source is shown escaped; no live <script> or event-handler attribute may remain.

@@ -145,5 +145,8 @@ def test_bench_class_spreads_solved_stub_and_mutant_over_students(tmp_path):
                            "course_per_minute": 68.9, "speedup": 2.42, "mean_cell_seconds": 1.37,
                            "nbgrader_overhead_seconds": 0.74, "course_overhead_seconds": 0.37,
                            "statuses": {"graded": n},
+                           "judge": {"test_cells": 70, "calls": 6500, "median_extra_ms": 1.4, "mean_extra_ms": 9.0,
+                                     "total_extra_s": 0.63, "per_call_us": 270.0},
                            "projection": {"students": 300, "notebooks_each": 43, "cores": 32, "hours": 0.19}})
     assert "speedup: 2.42x" in report and "300 students x 43 notebooks on 32 cores" in report
+    assert "judge channel: 70 test cells making 6500 calls" in report and "270 us per call" in report

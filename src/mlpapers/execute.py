@@ -15,10 +15,11 @@ from pathlib import Path
 import nbformat
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
-from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from mlpapers.blas import SINGLE_THREADED_BLAS
+from mlpapers.judge.client import JudgedClient, instrument, strip
+from mlpapers.judge.judge import Judge
 from mlpapers.notebooks import is_grade, is_solution, nbgrader_meta
 
 
@@ -30,6 +31,8 @@ class CellOutcome:
     graded: bool
     ran: bool
     error: str | None = None  # "ename: evalue" of the first error output
+    seconds: float = 0.0  # test cells: time in the judge
+    calls: int = 0  # test cells: requests the judge sent to the kernel
 
     @property
     def passed(self) -> bool:
@@ -42,6 +45,7 @@ class Run:
     cells: list[CellOutcome] = field(default_factory=list)
     seconds: float = 0.0
     aborted: str | None = None  # timeout or dead kernel
+    setup_errors: list[str] = field(default_factory=list)  # provided cells the judge could not run
 
     @property
     def graded(self) -> list[CellOutcome]:
@@ -74,24 +78,32 @@ def with_mutant(nb, mutant_source: str):
 
 
 def run_notebook(nb, cwd: Path, timeout: int = 60, env: dict[str, str] | None = None) -> Run:
-    """Execute ``nb`` (a copy) in ``cwd``, continuing past errors; report every code cell."""
+    """Execute ``nb`` (a copy) in ``cwd``, continuing past errors; report every code cell.
+
+    Test cells run in the judge (``mlpapers.judge``), as in grading: what passes here passes there.
+    """
     nb = copy.deepcopy(nb)
     run = Run()
     start = time.perf_counter()
     # Unix sockets instead of TCP ports: kernels started side by side cannot race for a port.
     with tempfile.TemporaryDirectory(prefix="mlpk-") as sockets:
+        judge = Judge(os.path.join(sockets, "judge"), cwd, cell_timeout=timeout)
+        instrument(nb, os.path.join(sockets, "judge"), str(cwd), [])
         km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "k"),
                                 connection_file=os.path.join(sockets, "kernel.json"))
-        client = NotebookClient(nb, km=km, timeout=timeout, allow_errors=True,
-                                resources={"metadata": {"path": str(cwd)}})
+        client = JudgedClient(nb, judge=judge, km=km, timeout=timeout, allow_errors=True,
+                              resources={"metadata": {"path": str(cwd)}})
         try:
             client.execute(env=env or kernel_env())
         except (CellTimeoutError, DeadKernelError) as exc:
             run.aborted = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
         finally:
+            judge.close()
             if km.has_kernel:  # nbclient leaves a kernel it did not create running
                 run_sync(km.shutdown_kernel)(now=True)
+    strip(nb)
     run.seconds = time.perf_counter() - start
+    run.setup_errors = client.setup_errors
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
@@ -100,5 +112,7 @@ def run_notebook(nb, cwd: Path, timeout: int = 60, env: dict[str, str] | None = 
         error = f"{errors[0].get('ename')}: {errors[0].get('evalue')}" if errors else None
         if not ran and run.aborted:
             error = run.aborted
-        run.cells.append(CellOutcome(index, nbgrader_meta(cell).get("grade_id"), is_grade(cell), ran, error))
+        verdict = client.verdicts.get(index + 1)  # indices before strip(): the connect cell came first
+        run.cells.append(CellOutcome(index, nbgrader_meta(cell).get("grade_id"), is_grade(cell), ran, error,
+                                     verdict.seconds if verdict else 0.0, verdict.calls if verdict else 0))
     return run

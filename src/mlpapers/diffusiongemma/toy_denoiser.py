@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["ToyWordDenoiser"]
+__all__ = ["RecordingToy", "ToyWordDenoiser"]
 
 
 def _check_tokens(tokens, vocab_size: int, name: str, ndim: int) -> np.ndarray:
@@ -118,6 +118,11 @@ class ToyWordDenoiser:
         self.reset()
 
     # ------------------------------------------------------------------ state
+    def __getstate__(self) -> dict:
+        """The model's state without the memo of posteriors (a cache, rebuilt on demand): what the
+        grader's judge sends to and from a student's function along with the model."""
+        return {**vars(self), "_memo": {}}
+
     @property
     def vocab_size(self) -> int:
         """V, the number of tokens."""
@@ -247,3 +252,26 @@ class ToyWordDenoiser:
         """Fraction of the generated tokens whose incoming transition is allowed (1.0 = valid)."""
         ok = self._allowed_transitions(prompt, tokens)
         return float(ok.mean()) if ok.size else 1.0
+
+
+class RecordingToy(ToyWordDenoiser):
+    """The toy model, recording what a generation loop sends it (the capstone's tests read it).
+
+    Attributes (cleared by :meth:`reset`): ``encoded`` the token arrays given to :meth:`encode`;
+    ``self_conds`` the ``self_cond`` of each :meth:`denoise` call (None or a copy);
+    ``raw_outputs`` the logits each :meth:`denoise` call returned.
+    """
+
+    def reset(self) -> None:
+        super().reset()
+        self.encoded, self.self_conds, self.raw_outputs = [], [], []
+
+    def encode(self, tokens) -> None:
+        self.encoded.append(np.array(tokens, copy=True))
+        super().encode(tokens)
+
+    def denoise(self, canvas, self_cond=None) -> np.ndarray:
+        self.self_conds.append(None if self_cond is None else np.array(self_cond, copy=True))
+        out = super().denoise(canvas, self_cond)
+        self.raw_outputs.append(out.copy())
+        return out

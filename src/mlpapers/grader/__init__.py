@@ -2,7 +2,8 @@
 
 ``autograde()`` grades ``grading/submitted/<student>/<assignment>/*.ipynb`` (one nbgrader assignment
 per problem, see ``batch.py``), each
-notebook in its own sandboxed kernel (``sandbox.py``, ``guard.py``), into the gradebook
+notebook in its own sandboxed kernel (``sandbox.py``) with its test cells run outside it by the
+judge (``mlpapers.judge``), into the gradebook
 (``gradebook.py``), a journal and ``grading/grades.csv``; ``feedback()`` publishes the HTML pages
 (``feedback.py``) into ``grading/feedback/``.
 """

@@ -83,6 +83,46 @@ def time_course_grader(root: Path, workers: int) -> tuple[float, list[dict]]:
     return wall, rows
 
 
+def in_kernel_test_seconds(nb, cwd: Path) -> dict[str, float]:
+    """Seconds of each test cell run the old way, inside the kernel (what the judge replaces)."""
+    from jupyter_client.manager import AsyncKernelManager
+    from nbclient import NotebookClient
+
+    from mlpapers.execute import kernel_env
+    from mlpapers.grader.runner import _cell_seconds
+    from mlpapers.notebooks import is_grade, nbgrader_meta
+    with tempfile.TemporaryDirectory(prefix="mlpk-") as sockets:
+        km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "k"),
+                                connection_file=os.path.join(sockets, "kernel.json"))
+        client = NotebookClient(nb, km=km, timeout=120, allow_errors=True, record_timing=True,
+                                resources={"metadata": {"path": str(cwd)}})
+        client.execute(env=kernel_env())
+    return {nbgrader_meta(c)["grade_id"]: _cell_seconds(c) for c in nb.cells if is_grade(c)}
+
+
+def judge_channel_cost() -> dict:
+    """Every ready solution's test cells through the judge and inside the kernel: the channel's cost."""
+    import statistics
+
+    from mlpapers.execute import run_notebook
+    from mlpapers.notebooks import read
+    rows = []
+    for p in catalog.problems():
+        if not (SOLUTIONS / p.notebook).exists():
+            continue
+        nb, cwd = read(SOLUTIONS / p.notebook), RELEASE / p.folder
+        judged = {c.grade_id: c for c in run_notebook(nb, cwd=cwd).cells if c.graded}
+        local = in_kernel_test_seconds(nb, cwd)
+        rows += [(judged[g].seconds - local[g], judged[g].calls) for g in judged if g in local]
+    extra = [r[0] for r in rows]
+    calls = sum(r[1] for r in rows)
+    return {"test_cells": len(rows), "calls": calls,
+            "median_extra_ms": round(1000 * statistics.median(extra), 1),
+            "mean_extra_ms": round(1000 * statistics.fmean(extra), 1),
+            "total_extra_s": round(sum(extra), 2),
+            "per_call_us": round(1e6 * sum(extra) / max(1, calls), 0)}
+
+
 def bench(students: int = 3, workers: int | None = None, cores: int = 32,
           class_size: tuple[int, int] = (300, 43)) -> dict:
     """Run both graders on the same synthetic class; return the measurements."""
@@ -109,6 +149,7 @@ def bench(students: int = 3, workers: int | None = None, cores: int = 32,
         "nbgrader_overhead_seconds": round(plain_wall / n - cell_seconds, 2),
         "course_overhead_seconds": round(cpu_per_notebook - cell_seconds, 2),
         "statuses": {s: sum(r["status"] == s for r in rows) for s in sorted({r["status"] for r in rows})},
+        "judge": judge_channel_cost(),
         "projection": {"students": class_size[0], "notebooks_each": class_size[1], "cores": cores,
                        "hours": round(total * cpu_per_notebook / cores / 3600, 2)},
     }
@@ -116,7 +157,7 @@ def bench(students: int = 3, workers: int | None = None, cores: int = 32,
 
 def format_bench(r: dict) -> str:
     """The report printed by ``make bench-grading``."""
-    p = r["projection"]
+    p, j = r["projection"], r["judge"]
     return "\n".join([
         f"synthetic class: {r['notebooks']} notebooks ({r['students']} students x every ready notebook: "
         f"solved, stub, mutant), {r['machine_cores']} cores, course grader with {r['workers']} workers",
@@ -127,6 +168,9 @@ def format_bench(r: dict) -> str:
         f"overhead beyond the cells, per notebook: nbgrader {r['nbgrader_overhead_seconds']:.2f} s, "
         f"course grader {r['course_overhead_seconds']:.2f} core-seconds",
         f"statuses: {r['statuses']}",
+        f"judge channel: {j['test_cells']} test cells making {j['calls']} calls to student code cost "
+        f"{j['median_extra_ms']:.1f} ms more per test cell (median; mean {j['mean_extra_ms']:.1f} ms) than inside "
+        f"the kernel, about {j['per_call_us']:.0f} us per call",
         f"projection: {p['students']} students x {p['notebooks_each']} notebooks on {p['cores']} cores: "
         f"about {p['hours']:.2f} h with the course grader (same per-notebook cost, one notebook per core)",
     ])

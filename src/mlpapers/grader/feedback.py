@@ -32,17 +32,19 @@ def feedback_notebook(outcome, nb, release_nb) -> nbformat.NotebookNode:
     out.metadata = copy.deepcopy(nb.metadata)
     out.cells = [nbformat.v4.new_markdown_cell(head)]
     secret = _hidden_lines(nb, released)
+    after_hidden = False  # hidden tests passed their inputs to the student's code: later output may show them
     for cell in nb.cells:
-        if cell.get("metadata", {}).get("mlpapers_guard"):
-            continue
         cell = copy.deepcopy(cell)
         if cell.cell_type == "code" and is_grade(cell):
             gid = nbgrader_meta(cell).get("grade_id")
+            after_hidden = after_hidden or "BEGIN HIDDEN TESTS" in cell.source
             cell.source = released.get(gid, "# (test cell)")
             r = results.get(gid)
             text = (f"✓ passed ({r.score:g}/{r.points:g})" if r and r.score == r.points
                     else f"✗ {r.message if r else 'not graded'} (0/{r.points:g})" if r else "✗ not graded")
             cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text + "\n")]
+        elif cell.cell_type == "code" and after_hidden and cell.get("outputs"):
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=WITHHELD)]
         elif cell.cell_type == "code":
             cell.outputs = [_scrubbed(o, secret) for o in map(_safe_output, cell.get("outputs", []))
                             if o is not None]
@@ -55,6 +57,7 @@ def feedback_notebook(outcome, nb, release_nb) -> nbformat.NotebookNode:
 
 SAFE_MIMETYPES = ("text/plain", "image/png", "image/jpeg")
 SCRUBBED = "[output removed from feedback: it shows grader code]\n"
+WITHHELD = "[output withheld from feedback: this cell ran after hidden tests, whose inputs it could show]\n"
 
 
 def _hidden_lines(nb, released: dict) -> set[str]:

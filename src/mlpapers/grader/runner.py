@@ -1,16 +1,16 @@
 """Grading one submitted notebook: prepare it, run it in a sandboxed kernel, judge every test cell.
 
+The student's cells run in the sandboxed kernel; the test cells run in this process, in the judge
+(``mlpapers.judge``), which reaches the student's functions only over a channel of plain data.
 Runs in a worker process; returns a plain dict (see :class:`Outcome`) that the batch writes to the
 gradebook, the journal and the CSV. Nothing a submission does can stop this function from
-returning an outcome: invalid JSON, a dead kernel, an endless loop, exhausted memory or a destroyed
-guard all end as a status with a reason.
+returning an outcome: invalid JSON, a dead kernel, an endless loop, exhausted memory or a broken
+channel all end as a status with a reason.
 """
 from __future__ import annotations
 
 import json
 import os
-import re
-import secrets
 import shutil
 import stat
 import tempfile
@@ -23,18 +23,19 @@ from pathlib import Path
 import nbformat
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
-from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from mlpapers.grader import sandbox
 from mlpapers.grader.prepare import prepare
+from mlpapers.judge.client import JudgedClient, instrument, strip
+from mlpapers.judge.judge import Judge, Verdict
 from mlpapers.notebooks import is_grade, nbgrader_meta, read
 
 MAX_CELL_OUTPUT = 4 * 1024 * 1024       # bytes of output one cell may produce
 MAX_NOTEBOOK_OUTPUT = 16 * 1024 * 1024  # and the whole notebook
 
 
-class CappedClient(NotebookClient):
+class CappedClient(JudgedClient):
     """nbclient that counts output bytes and stops the kernel at a cap (see :func:`run_sandboxed`).
 
     Output past a cap is dropped, so a kernel printing without end cannot exhaust the worker's
@@ -117,51 +118,6 @@ class Job:
     refused: str = ""  # why the submission is not read at all (a link, a FIFO, ...): an error row
 
 
-def _guard_cell(code: str) -> nbformat.NotebookNode:
-    cell = nbformat.v4.new_code_cell(code)
-    cell.metadata["mlpapers_guard"] = True
-    return cell
-
-
-def instrument(nb, nonce: str, scratch: str, course_paths: list[str]) -> None:
-    """Insert the guard's install, bind, before and after cells (see ``guard.py``)."""
-    g = f"_mlp_guard_{nonce}"
-    cells = [_guard_cell(f"from mlpapers.grader.guard import install as _mlp_install\n"
-                         f"{g} = _mlp_install({nonce!r}, {scratch!r}, {tuple(course_paths)!r})\n"
-                         f"del _mlp_install")]
-    first_answer = next((i for i, c in enumerate(nb.cells) if nbgrader_meta(c).get("solution")), len(nb.cells))
-    setup = [i for i, c in enumerate(nb.cells[:first_answer])
-             if c.cell_type == "code" and nbgrader_meta(c).get("locked") and not is_grade(c)]
-    bind_at = setup[-1] if setup else -1
-    if bind_at < 0:
-        cells.append(_guard_cell(f"{g}.bind_names(globals())"))
-    for i, cell in enumerate(nb.cells):
-        if is_grade(cell):
-            gid = nbgrader_meta(cell)["grade_id"]
-            cells.append(_guard_cell(f"{g}.before({gid!r})"))
-            cells.append(cell)
-            cells.append(_guard_cell(f"{g}.after({gid!r})"))
-        else:
-            cells.append(cell)
-        if i == bind_at:
-            cells.append(_guard_cell(f"{g}.bind_names(globals())"))
-    nb.cells = cells
-
-
-def _guard_reports(cell, nonce: str) -> list[dict]:
-    found = []
-    for out in cell.get("outputs", []):
-        if out.get("output_type") == "stream":
-            for line in out.get("text", "").splitlines():
-                try:
-                    data = json.loads(line)
-                except ValueError:
-                    continue
-                if isinstance(data, dict) and data.get("guard") == nonce:
-                    found.append(data)
-    return found
-
-
 def _error_of(cell) -> dict | None:
     for out in cell.get("outputs", []):
         if out.get("output_type") == "error":
@@ -179,12 +135,27 @@ def _make_scratch(job: Job) -> Path:
     return scratch
 
 
-def run_sandboxed(nb, job: Job, scratch: Path, deadline: float) -> tuple[dict, str | None]:
-    """Execute ``nb`` in the sandbox; return (execute status and error name by cell index, abort reason)."""
+@dataclass
+class Execution:
+    """What running one notebook gave: kernel replies by cell, the judge's verdicts, why it stopped."""
+    replies: dict = field(default_factory=dict)  # cell index -> (status, error name) of kernel cells
+    verdicts: dict = field(default_factory=dict)  # cell index -> Verdict of test cells
+    aborted: str | None = None
+    events: list[str] = field(default_factory=list)  # the agent's audit log
+    notes: list[str] = field(default_factory=list)  # protocol breaks, provided cells the judge could not run
+
+
+def run_sandboxed(nb, job: Job, scratch: Path, deadline: float) -> Execution:
+    """Execute ``nb`` in the sandbox, its test cells in the judge (see the module docstring)."""
     work = Path(tempfile.mkdtemp(prefix="mlpk-"))
     os.chmod(work, 0o700)
     replies: dict[int, tuple[str, str | None]] = {}
     aborted: list[str] = []
+    socket_path = str(scratch / ".judge")
+    judge = Judge(socket_path, Path(job.release).parent, cell_timeout=job.cell_timeout)
+    os.chmod(socket_path, 0o666)  # the scratch (0700, the sandbox uid's) is what keeps others out
+    instrument(nb, socket_path, str(scratch), job.course_paths)
+    client = None
     try:
         sandbox.kernelspec(work, scratch, job.uid, [Path(p) for p in job.hide], job.memory_mib,
                            cpu_seconds=int(deadline) + 30)
@@ -199,7 +170,7 @@ def run_sandboxed(nb, job: Job, scratch: Path, deadline: float) -> tuple[dict, s
                 process.kill()
 
         client = CappedClient(
-            nb, km=km, timeout=job.cell_timeout, on_cap=kill, allow_errors=True, interrupt_on_timeout=True,
+            nb, judge=judge, km=km, timeout=job.cell_timeout, on_cap=kill, allow_errors=True, interrupt_on_timeout=True,
             error_on_timeout={"ename": "CellTimeoutError",
                               "evalue": f"the cell ran longer than {job.cell_timeout} s and was interrupted"},
             record_timing=True, startup_timeout=60, shutdown_kernel="immediate",
@@ -230,66 +201,52 @@ def run_sandboxed(nb, job: Job, scratch: Path, deadline: float) -> tuple[dict, s
         if client.capped:  # whatever else the kill caused (a dead kernel, a torn message), this is why
             aborted[:] = [client.capped]
             replies = {i: r for i, r in replies.items() if i < client.capped_at}
+            client.verdicts = {i: v for i, v in client.verdicts.items() if i < client.capped_at}
     finally:
+        judge.close()
         shutil.rmtree(work, ignore_errors=True)
-    return replies, (aborted[0] if aborted else None)
+    # Indices without the grader's first and last cells, as in the notebook after strip().
+    last = len(nb.cells) - 1
+    shift = lambda d: {i - 1: v for i, v in d.items() if 0 < i < last}  # noqa: E731
+    notes = list(client.setup_errors) if client else []
+    lost = {v.lost for v in (client.verdicts.values() if client else []) if v.lost}
+    notes += [f"broke the grader's channel ({why})" for why in sorted(lost)
+              if "malformed" in why or "out of turn" in why or "stopped answering" in why or "too often" in why]
+    strip(nb)
+    return Execution(shift(replies), shift(client.verdicts) if client else {}, aborted[0] if aborted else None,
+                     client.events if client else [], notes)
 
 
-def judge(nb, nonce: str, replies: dict, aborted: str | None, release_nb) -> tuple[list[CellResult], list[str]]:
-    """Score each graded cell; return the results and tamper notes from the guard."""
+def score_cells(nb, verdicts: dict, aborted: str | None, release_nb) -> list[CellResult]:
+    """Score each graded cell from the judge's verdicts."""
     released = {nbgrader_meta(c).get("grade_id"): c.source for c in release_nb.cells}
     results: list[CellResult] = []
-    notes: list[str] = []
-    cells = nb.cells
-    for i, cell in enumerate(cells):
-        if not is_grade(cell) or cell.metadata.get("mlpapers_guard"):
+    for i, cell in enumerate(nb.cells):
+        if not is_grade(cell):
             continue
         gid = nbgrader_meta(cell)["grade_id"]
         points = float(nbgrader_meta(cell).get("points", 0))
-        before = _guard_reports(cells[i - 1], nonce) if i > 0 else []
-        after = _guard_reports(cells[i + 1], nonce) if i + 1 < len(cells) else []
-        error = _error_of(cell)
-        ran = cell.get("execution_count") is not None and i in replies
-        ok = ran and error is None and replies.get(i, ("missing", None))[0] == "ok"
-        for report in before + after:
-            notes += [f"patched {p}" for p in report["patched"]]
-            notes += report["events"]
-        if ok and not (before and after):
-            ok = False
-            notes.append(f"the grading guard around {gid} was disabled")
-        if ok and after and after[0]["patched"]:
-            ok = False
-            notes.append(f"{gid} voided: the grading helpers were patched while it ran")
+        verdict = verdicts.get(i)
+        ok = verdict is not None and verdict.error is None
         results.append(CellResult(gid, points, points if ok else 0.0,
-                                  "" if ok else _student_message(cell, error, ran, aborted, released.get(gid, ""))))
-    return results, notes
+                                  "" if ok else _student_message(cell, verdict, aborted, released.get(gid, ""))))
+    return results
 
 
-def _student_message(cell, error, ran, aborted, visible_source) -> str:
+def _student_message(cell, verdict: Verdict | None, aborted, visible_source) -> str:
     """What the feedback says about a failed cell: never hidden test code or expected values."""
-    if not ran:
+    if verdict is None:
         return f"not run: {aborted or 'an earlier problem stopped the notebook'}"
-    if error is None:
+    if verdict.error is None:
         return "failed"
-    ename, evalue = error.get("ename", "Error"), str(error.get("evalue", ""))
+    ename, evalue, line = verdict.error
     if ename == "HiddenCheckFailed":
         return evalue
-    line = _failing_line(error)
     if line is not None and line <= len(visible_source.splitlines()):
         return f"{ename}: {evalue}"
     if line is None and "BEGIN HIDDEN TESTS" not in cell.source:
         return f"{ename}: {evalue}"
     return f"{ename} in a hidden check (details are hidden)"
-
-
-def _failing_line(error) -> int | None:
-    """The line of the graded cell where the error surfaced, read from IPython's traceback."""
-    for frame in error.get("traceback", []):
-        plain = re.sub(r"\x1b\[[0-9;]*m", "", frame)
-        m = re.search(r"Cell In\[\d+\], line (\d+)", plain)
-        if m:
-            return int(m.group(1))
-    return None
 
 
 def _cell_seconds(cell) -> float:
@@ -337,7 +294,6 @@ def grade(job: Job) -> dict:
                        reason=f"not a readable notebook ({type(exc).__name__}: {str(exc)[:80]})",
                        **base).to_dict()
     prepared = prepare(submitted, source, release)
-    nonce = secrets.token_hex(8)
     nb = prepared.nb
     # The limit comes from the instructor's notebook: added cells cannot stretch it.
     deadline = max(60.0, 4.0 * job.cell_timeout + 2.0 * len(source.cells))
@@ -345,17 +301,18 @@ def grade(job: Job) -> dict:
         job.uid = uid if uid is not None else job.uid
         scratch = _make_scratch(job)
         try:
-            instrument(nb, nonce, str(scratch), job.course_paths)
-            replies, aborted = run_sandboxed(nb, job, scratch, deadline)
+            run = run_sandboxed(nb, job, scratch, deadline)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
-    results, guard_notes = judge(nb, nonce, replies, aborted, release)
-    notes = ([job.note] if job.note else []) + prepared.notes + guard_notes
+    aborted = run.aborted
+    results = score_cells(nb, run.verdicts, aborted, release)
+    notes = ([job.note] if job.note else []) + prepared.notes + run.events + run.notes
     errors = [_error_of(c) for c in nb.cells if c.cell_type == "code"]
-    timed_out = any(ename == "CellTimeoutError" for _, ename in replies.values())
+    timed_out = any(ename == "CellTimeoutError" for _, ename in run.replies.values()) \
+        or any(v.timed_out for v in run.verdicts.values())
     memory = any(e and e.get("ename") == "MemoryError" for e in errors)
-    tampered = any(n.startswith(("patched", "touched", "opened", "sent", "started", "signalled", "wrote",
-                                 "deleted", "edited", "the grading guard")) or "voided" in n for n in notes)
+    tampered = any(n.startswith(("touched", "opened", "sent", "started", "signalled", "wrote", "deleted",
+                                 "edited", "broke")) for n in notes)
     if aborted and aborted.startswith(("kernel_died", "error", "output_capped")):
         status, reason = aborted.split(": ", 1)[0].replace("output_capped", "error"), aborted.split(": ", 1)[1]
     elif aborted or timed_out:
