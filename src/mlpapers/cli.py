@@ -27,9 +27,13 @@ def cmd_normalize(args) -> int:
 
 
 def cmd_release(args) -> int:
+    from mlpapers import catalog
     from mlpapers.release import ready_chapters, release
-    chapters = [args.chapter] if args.chapter else ready_chapters()
-    changed = release(chapters)
+    if args.problem:
+        chapters = list(dict.fromkeys(catalog.problem(i).chapter for i in args.problem))
+    else:
+        chapters = [args.chapter] if args.chapter else ready_chapters()
+    changed = release(chapters, args.problem)
     print(f"release: {len(chapters)} chapter(s) generated, changed: {', '.join(changed) or 'none'}")
     return 0
 
@@ -172,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
 
     add("normalize", cmd_normalize, "rewrite solutions/ notebooks in canonical stored form")
     p = add("release", cmd_release, "generate release/ from solutions/ with nbgrader")
-    p.add_argument("--chapter")
+    select(p)
     p = add("validate", cmd_validate, "solutions pass, stubs fail, mutants caught, release in sync")
     select(p)
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)

@@ -128,10 +128,11 @@ def _stray(chapters: list[str]) -> list[Path]:
     return found
 
 
-def release(chapters: list[str] | None = None) -> list[str]:
-    """Regenerate the release of every ready problem of ``chapters``; return the folders that changed."""
+def release(chapters: list[str] | None = None, only: list[int] | None = None) -> list[str]:
+    """Regenerate the release of every ready problem of ``chapters`` (or only the problems ``only``,
+    leaving the rest of the folder alone); return the folders that changed."""
     chapters = chapters or ready_chapters()
-    problems = [p for c in chapters for p in ready_problems(c)]
+    problems = [p for c in chapters for p in ready_problems(c) if not only or p.id in only]
     changed = []
     with tempfile.TemporaryDirectory(prefix="mlpapers-new-") as tmp:
         build(problems, Path(tmp))
@@ -142,7 +143,7 @@ def release(chapters: list[str] | None = None) -> list[str]:
                     shutil.rmtree(current)
                 shutil.copytree(fresh, current)
                 changed.append(problem.folder)
-    for path in _stray(chapters):
+    for path in [] if only else _stray(chapters):
         shutil.rmtree(path) if path.is_dir() else path.unlink()
         changed.append(str(path.relative_to(RELEASE)))
     return changed
