@@ -162,8 +162,7 @@ class Judge:
         while True:
             if time.monotonic() > self.deadline:
                 raise JudgeTimeout(f"the kernel did not start serving within {self.cell_timeout:g} s")
-            ready, _, _ = select.select([self.listener], [], [], 0.1)
-            if not ready:
+            if not _ready(self.listener, 0.1):
                 if self.kernel_done is not None and self.kernel_done.is_set():
                     self.lost = "the kernel stopped answering the grader (the serve request ended)"
                     raise ChannelLost(self.lost)
@@ -181,8 +180,7 @@ class Judge:
                 raise ChannelLost(self.lost)
             if time.monotonic() > self.deadline:
                 raise JudgeTimeout(f"the test cell ran longer than {self.cell_timeout:g} s")
-            ready, _, _ = select.select([self.conn], [], [], 0.1)
-            if ready:
+            if _ready(self.conn, 0.1):
                 try:
                     data = self.conn.recv(1 << 20)
                 except OSError as exc:
@@ -433,6 +431,14 @@ class Judge:
             file = getattr(sys.modules[name], "__file__", None) or ""
             if file.startswith(self.folder + os.sep):
                 del sys.modules[name]
+
+
+def _ready(sock: socket.socket, seconds: float) -> bool:
+    """Whether ``sock`` can be read within ``seconds`` (poll, not select: a grading worker that has run
+    many kernels holds descriptors above select's limit of 1024)."""
+    poller = select.poll()
+    poller.register(sock, select.POLLIN | select.POLLERR | select.POLLHUP)
+    return bool(poller.poll(int(seconds * 1000)))
 
 
 def _exception(err) -> BaseException:

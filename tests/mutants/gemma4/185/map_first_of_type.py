@@ -1,0 +1,17 @@
+"""Shared layer reads the FIRST layer of its type instead of the last one before the shared block."""
+from mlpapers.arguments import choice, integer, require
+from mlpapers.gemma4.configs import FULL, SLIDING
+
+
+def kv_sharing_map(layer_types, num_kv_shared_layers):
+    types = [choice(t, f"layer_types[{i}]", (SLIDING, FULL)) for i, t in enumerate(layer_types)]
+    L = len(types)
+    n = integer(num_kv_shared_layers, "num_kv_shared_layers", low=0)
+    require(n < L, "num_kv_shared_layers", f"smaller than the number of layers ({L})", n)
+    require(set(types[L - n:]) <= set(types[:L - n]), "layer_types",
+            f"such that every type among the last {n} layers also occurs before them", types)
+    first = L - n
+    first_of_type = {}
+    for j in range(first):
+        first_of_type.setdefault(types[j], j)
+    return [i if i < first else first_of_type[t] for i, t in enumerate(types)]
