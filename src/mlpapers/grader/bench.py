@@ -168,9 +168,9 @@ def format_bench(r: dict) -> str:
         f"overhead beyond the cells, per notebook: nbgrader {r['nbgrader_overhead_seconds']:.2f} s, "
         f"course grader {r['course_overhead_seconds']:.2f} core-seconds",
         f"statuses: {r['statuses']}",
-        f"judge channel: {j['test_cells']} test cells making {j['calls']} calls to student code cost "
-        f"{j['median_extra_ms']:.1f} ms more per test cell (median; mean {j['mean_extra_ms']:.1f} ms) than inside "
-        f"the kernel, about {j['per_call_us']:.0f} us per call",
+        f"judge channel: {j['test_cells']} test cells making {j['calls']} calls to student code take "
+        f"{j['median_extra_ms']:+.1f} ms per test cell against running inside the kernel (median; mean "
+        f"{j['mean_extra_ms']:+.1f} ms), about {j['per_call_us']:.0f} us per call",
         f"projection: {p['students']} students x {p['notebooks_each']} notebooks on {p['cores']} cores: "
         f"about {p['hours']:.2f} h with the course grader (same per-notebook cost, one notebook per core)",
     ])
