@@ -18,19 +18,15 @@ What does not go through bfloat16 (the weight decay, the learning-rate scale, th
 whole step with torch's Newton-Schulz swapped for the same iteration in float64) is checked at 1e-5.
 The largest differences are printed (``pytest -s``).
 """
-import importlib.util
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 import torch.optim._muon as torch_muon
+from mlpapers.figures import reference
 
-GIVEN = Path(__file__).resolve().parents[1] / "solutions" / "deepseek_v4" / "deepseek_v4_given.py"
-_spec = importlib.util.spec_from_file_location("deepseek_v4_given_for_361_peer", GIVEN)
-g = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(g)
+g = reference("deepseek_v4")  # the instructor's given module, loaded by path
 
 KELLER = [g.QUINTIC_COEFFS] * 5
 TOL = 1e-5                       # everything computed without bfloat16

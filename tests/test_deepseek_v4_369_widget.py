@@ -1,7 +1,5 @@
 """Tests for the mHC gain explorer of problem 369: drive the controls from Python, check what is drawn."""
-import importlib.util
 import time
-from pathlib import Path
 
 import matplotlib
 
@@ -11,11 +9,9 @@ import numpy as np
 import pytest
 
 from mlpapers.deepseek_v4 import mhc_widget as mw
+from mlpapers.figures import reference
 
-GIVEN = Path(__file__).resolve().parents[1] / "solutions" / "deepseek_v4" / "deepseek_v4_given.py"
-_spec = importlib.util.spec_from_file_location("deepseek_v4_given_for_369_tests", GIVEN)
-given = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(given)
+given = reference("deepseek_v4")  # the instructor's given module, loaded by path
 
 
 def _explorer():

@@ -5,9 +5,7 @@ closed forms written here with plain loops: I[t, s] = sum_h w[t, h] max(q[t, h] 
 the top-k rule of the task (visible s <= t, ties to the smaller position), and the attention mass
 sum_s e^z / (sum_s e^z + e^z') of eq. (4).
 """
-import importlib.util
 import time
-from pathlib import Path
 
 import matplotlib
 
@@ -17,11 +15,9 @@ import numpy as np
 import pytest
 
 from mlpapers.deepseek_v4 import dsa_widget as dw
+from mlpapers.figures import reference
 
-GIVEN = Path(__file__).resolve().parents[1] / "solutions" / "deepseek_v4" / "deepseek_v4_given.py"
-_spec = importlib.util.spec_from_file_location("deepseek_v4_given_for_370_tests", GIVEN)
-given = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(given)
+given = reference("deepseek_v4")  # the instructor's given module, loaded by path
 
 T = dw.T
 

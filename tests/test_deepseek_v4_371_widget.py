@@ -1,6 +1,4 @@
 """Tests for the 371 compressor explorer: drive the controls from Python, check what is drawn."""
-import importlib.util
-from pathlib import Path
 
 import matplotlib
 
@@ -10,11 +8,9 @@ import numpy as np
 import pytest
 
 from mlpapers.deepseek_v4 import compressor_widget as cw
+from mlpapers.figures import reference
 
-GIVEN = Path(__file__).resolve().parents[1] / "solutions" / "deepseek_v4" / "deepseek_v4_given.py"
-_spec = importlib.util.spec_from_file_location("deepseek_v4_given_for_371_tests", GIVEN)
-given = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(given)
+given = reference("deepseek_v4")  # the instructor's given module, loaded by path
 
 
 def _explorer(csa=None):

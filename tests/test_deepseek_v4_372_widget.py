@@ -2,9 +2,7 @@
 
 The student's functions are stood in for by the chapter's instructor module, loaded by path.
 """
-import importlib.util
 import time
-from pathlib import Path
 
 import matplotlib
 
@@ -14,11 +12,9 @@ import numpy as np
 import pytest
 
 from mlpapers.deepseek_v4 import bill_widget as bw
+from mlpapers.figures import reference
 
-GIVEN = Path(__file__).resolve().parents[1] / "solutions" / "deepseek_v4" / "deepseek_v4_given.py"
-_spec = importlib.util.spec_from_file_location("deepseek_v4_given_for_372_tests", GIVEN)
-given = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(given)
+given = reference("deepseek_v4")  # the instructor's given module, loaded by path
 
 
 def _explorer(kv_cache_bytes=given.kv_cache_bytes, decode_flops=given.decode_flops):

@@ -1,7 +1,5 @@
 """Tests for the problem 181 explorer: drive the controls from Python, check what is drawn."""
-import importlib.util
 import time
-from pathlib import Path
 
 import matplotlib
 
@@ -11,11 +9,9 @@ import numpy as np
 import pytest
 
 from mlpapers.gemma4 import attention_widget as aw
+from mlpapers.figures import reference
 
-GIVEN = Path(__file__).resolve().parents[1] / "solutions" / "gemma4" / "gemma4_given.py"
-_spec = importlib.util.spec_from_file_location("gemma4_given_for_181_tests", GIVEN)
-given = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(given)
+given = reference("gemma4")  # the instructor's given module, loaded by path
 
 
 def _explorer(seed=0):

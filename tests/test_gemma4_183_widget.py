@@ -4,9 +4,7 @@ Expected values come from closed forms written here: the angle of pair i at posi
 m * theta^(-2i/d) wrapped to (-pi, pi], and for a query and key with the same content v the score
 at distance D is sum_i (v_i^2 + v_{i+d/2}^2) cos(D w_i) (equation (4) with b_i = 0).
 """
-import importlib.util
 import time
-from pathlib import Path
 
 import matplotlib
 
@@ -16,11 +14,9 @@ import numpy as np
 import pytest
 
 from mlpapers.gemma4 import rope_widget as rw
+from mlpapers.figures import reference
 
-GIVEN = Path(__file__).resolve().parents[1] / "solutions" / "gemma4" / "gemma4_given.py"
-_spec = importlib.util.spec_from_file_location("gemma4_given_for_183_tests", GIVEN)
-given = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(given)
+given = reference("gemma4")  # the instructor's given module, loaded by path
 
 D, HALF = 512, 256
 

@@ -3,9 +3,7 @@
 The student functions are the chapter's reference (``solutions/gemma4/gemma4_given.py``, loaded by
 path); every expected value below is recomputed here from the toy model's arrays with plain NumPy.
 """
-import importlib.util
 import time
-from pathlib import Path
 
 import matplotlib
 
@@ -15,11 +13,9 @@ import numpy as np
 import pytest
 
 from mlpapers.gemma4 import ple_widget as pw
+from mlpapers.figures import reference
 
-GIVEN = Path(__file__).resolve().parents[1] / "solutions" / "gemma4" / "gemma4_given.py"
-_spec = importlib.util.spec_from_file_location("gemma4_given_for_184_tests", GIVEN)
-given = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(given)
+given = reference("gemma4")  # the instructor's given module, loaded by path
 
 
 def _explorer():

@@ -2,9 +2,7 @@
 
 The student's functions are stood in for by the chapter's instructor module, loaded by path.
 """
-import importlib.util
 import time
-from pathlib import Path
 
 import matplotlib
 
@@ -16,11 +14,9 @@ from matplotlib.patches import Rectangle
 
 from mlpapers.gemma4 import kv_cache_widget as kw
 from mlpapers.gemma4.configs import FULL, SLIDING, config
+from mlpapers.figures import reference
 
-GIVEN = Path(__file__).resolve().parents[1] / "solutions" / "gemma4" / "gemma4_given.py"
-_spec = importlib.util.spec_from_file_location("gemma4_given_for_185_tests", GIVEN)
-given = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(given)
+given = reference("gemma4")  # the instructor's given module, loaded by path
 
 GIB = 2.0 ** 30
 

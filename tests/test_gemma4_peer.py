@@ -4,8 +4,6 @@ Instructor side only (``transformers`` is a test dependency). Tiny random config
 HF computes RMSNorm and the RoPE angles in float32 internally, so agreement is to about 1e-7
 relative, checked at 1e-5. The largest differences seen are printed (``pytest -s``).
 """
-import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,11 +14,9 @@ from transformers.models.gemma4 import modeling_gemma4 as hf  # noqa: E402
 from transformers.models.gemma4.configuration_gemma4 import Gemma4TextConfig  # noqa: E402
 
 from mlpapers.gemma4.configs import config as published  # noqa: E402
+from mlpapers.figures import reference
 
-GIVEN = Path(__file__).resolve().parents[1] / "solutions" / "gemma4" / "gemma4_given.py"
-_spec = importlib.util.spec_from_file_location("gemma4_given_for_peer", GIVEN)
-g = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(g)
+g = reference("gemma4")  # the instructor's given module, loaded by path
 
 S, F = "sliding_attention", "full_attention"
 TOL = 1e-5

@@ -1,6 +1,4 @@
 """Tests for the problem-288 explorer (TriAttention score terms): set controls, check the drawing."""
-import importlib.util
-from pathlib import Path
 
 import matplotlib
 
@@ -10,11 +8,9 @@ import numpy as np
 import pytest
 
 from mlpapers.triattention import scoring_widget as sw
+from mlpapers.figures import reference
 
-GIVEN = Path(__file__).resolve().parents[1] / "solutions" / "triattention" / "triattention_given.py"
-_spec = importlib.util.spec_from_file_location("triattention_given_for_scoring_tests", GIVEN)
-given = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(given)
+given = reference("triattention")  # the instructor's given module, loaded by path
 
 FNS = (given.trig_score, given.norm_score, given.qk_centre, given.qk_abs_mean)
 

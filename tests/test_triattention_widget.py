@@ -1,7 +1,5 @@
 """Tests for the TriAttention explorers: drive the controls from Python, check what is drawn."""
-import importlib.util
 import time
-from pathlib import Path
 
 import matplotlib
 
@@ -12,11 +10,9 @@ import pytest
 
 from mlpapers.triattention import concentration_widget as cw
 from mlpapers.triattention import rope_widget as rw
+from mlpapers.figures import reference
 
-GIVEN = Path(__file__).resolve().parents[1] / "solutions" / "triattention" / "triattention_given.py"
-_spec = importlib.util.spec_from_file_location("triattention_given_for_tests", GIVEN)
-given = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(given)
+given = reference("triattention")  # the instructor's given module, loaded by path
 
 
 # Test-only stand-ins for problem 287's functions (independent loops, not released).
