@@ -49,7 +49,10 @@ def probe(tmp_path, *, given_extra: str = "", visible_extra: str = "", graded_ex
         {"source": ".source.ipynb", "release": f"{PROBLEM.stem}.ipynb", "seconds": seconds}))
     proc = subprocess.run([sys.executable, "-m", "mlpapers.leaks", "-f", str(tmp_path / "spec.json")],
                           cwd=folder, capture_output=True, text=True, timeout=600,
-                          env={"MPLBACKEND": "Agg", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+                          # the course's paths point at the scratch: a candidate such as figures.write_all,
+                          # called with the test's arguments, must not write into the checkout
+                          env={"MPLBACKEND": "Agg", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
+                               "MLPAPERS_ROOT": str(tmp_path)})
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
