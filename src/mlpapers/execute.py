@@ -5,9 +5,12 @@ graded cell: the solution must pass them all, the stub must fail them all, a mut
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
+import signal
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,11 +80,38 @@ def with_mutant(nb, mutant_source: str):
     return nb
 
 
-def run_notebook(nb, cwd: Path, timeout: int = 60, env: dict[str, str] | None = None) -> Run:
+class NotebookDeadline(Exception):
+    """The whole notebook ran past its deadline (raised by an alarm into the driving event loop)."""
+
+
+@contextlib.contextmanager
+def deadline_alarm(seconds: float):
+    """Raise :class:`NotebookDeadline` in the main thread after ``seconds`` (no-op elsewhere), so a
+    driver that waits on something that never completes ends instead of hanging."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def fire(_signum, _frame):
+        raise NotebookDeadline(f"the notebook ran longer than {seconds:.0f} s and was stopped")
+
+    previous = signal.signal(signal.SIGALRM, fire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def run_notebook(nb, cwd: Path, timeout: int = 60, env: dict[str, str] | None = None,
+                 deadline: float | None = None) -> Run:
     """Execute ``nb`` (a copy) in ``cwd``, continuing past errors; report every code cell.
 
     Test cells run in the judge (``mlpapers.judge``), as in grading: what passes here passes there.
+    ``deadline`` (default 4 x timeout + 2 s per cell) bounds the whole run.
     """
+    deadline = deadline or 4.0 * timeout + 2.0 * len(nb.cells)
     nb = copy.deepcopy(nb)
     run = Run()
     start = time.perf_counter()
@@ -94,8 +124,9 @@ def run_notebook(nb, cwd: Path, timeout: int = 60, env: dict[str, str] | None = 
         client = JudgedClient(nb, judge=judge, km=km, timeout=timeout, allow_errors=True,
                               resources={"metadata": {"path": str(cwd)}})
         try:
-            client.execute(env=env or kernel_env())
-        except (CellTimeoutError, DeadKernelError) as exc:
+            with deadline_alarm(deadline):
+                client.execute(env=env or kernel_env())
+        except (CellTimeoutError, DeadKernelError, NotebookDeadline) as exc:
             run.aborted = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
         finally:
             judge.close()

@@ -105,6 +105,8 @@ def _execution_job(job: Job) -> list[Finding]:
     if mutant is not None:
         nb = with_mutant(nb, Path(mutant).read_text(encoding="utf-8"))
     run = run_notebook(nb, cwd=RELEASE / problem.folder)
+    if run.aborted and run.aborted.startswith("NotebookDeadline"):  # a driver that stalled: once more
+        run = run_notebook(nb, cwd=RELEASE / problem.folder)
     graded = run.graded
     failed = run.failed_graded()
     secs = f"{run.seconds:.1f}s"

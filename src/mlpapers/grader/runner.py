@@ -25,6 +25,7 @@ from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+from mlpapers.execute import NotebookDeadline, deadline_alarm
 from mlpapers.grader import sandbox
 from mlpapers.grader.prepare import prepare
 from mlpapers.judge.client import JudgedClient, instrument, strip
@@ -186,7 +187,11 @@ def run_sandboxed(nb, job: Job, scratch: Path, deadline: float) -> Execution:
         timer = threading.Timer(deadline, watchdog)
         timer.start()
         try:
-            client.execute()
+            with deadline_alarm(deadline + 30):  # the watchdog kills the kernel; this ends a driver that still waits
+                client.execute()
+        except NotebookDeadline:
+            if not aborted:
+                aborted.append(f"the notebook ran longer than {deadline:.0f} s and was stopped")
         except DeadKernelError as exc:
             if not aborted:
                 aborted.append(f"kernel_died: the kernel died ({str(exc).strip()[:120] or 'no message'})")
