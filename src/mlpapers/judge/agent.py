@@ -203,8 +203,6 @@ class Agent:
                 raise ValueError(f"unknown request {op!r}")
         except BaseException as exc:  # noqa: BLE001  (an interrupt, too, goes back as the call's error)
             self._error(rid, exc)
-            if isinstance(exc, (KeyboardInterrupt, SystemExit)) and not isinstance(exc, _CallbackFailed):
-                return
 
     def _reply(self, rid, value) -> None:
         self.send({"re": rid}, value)

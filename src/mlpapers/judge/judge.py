@@ -479,6 +479,11 @@ def _course_class_named(module: str, qualname: str) -> type:
     return obj
 
 
+def _holds_state(value) -> bool:
+    """Whether a call can change ``value`` in place (so write-back recurses into it, not replaces it)."""
+    return type(value) in (np.ndarray, list, dict, tuple, np.random.Generator) or course_class(value)
+
+
 def _write_back(orig, node: list, decoder: wire.Decoder, depth: int = 0) -> None:
     """Copy what the student's call changed in an argument into the test's own object."""
     if depth > wire.MAX_DEPTH or type(node) is not list or not node or node[0] == "=":
@@ -494,7 +499,7 @@ def _write_back(orig, node: list, decoder: wire.Decoder, depth: int = 0) -> None
             orig[:] = decoder.decode(node)
             return
         for i, sub in enumerate(node[1]):
-            if type(orig[i]) in (np.ndarray, list, dict, tuple, np.random.Generator) or course_class(orig[i]):
+            if _holds_state(orig[i]):
                 _write_back(orig[i], sub, decoder, depth + 1)
             elif type(sub) is list and sub and sub[0] != "=":
                 orig[i] = decoder.decode(sub)
@@ -508,7 +513,7 @@ def _write_back(orig, node: list, decoder: wire.Decoder, depth: int = 0) -> None
             orig.update(decoder.decode(node))
             return
         for key, sub in pairs:
-            if type(orig[key]) in (np.ndarray, list, dict, tuple, np.random.Generator) or course_class(orig[key]):
+            if _holds_state(orig[key]):
                 _write_back(orig[key], sub, decoder, depth + 1)
             elif type(sub) is list and sub and sub[0] != "=":
                 orig[key] = decoder.decode(sub)
