@@ -205,6 +205,15 @@ def test_generators_advance_as_if_the_call_were_local(harness):
     assert v.error is None, v.error
 
 
+def test_torch_generators_and_tensors_come_back_changed(harness):
+    h = harness("import torch\ndef draw(g, n):\n    return torch.rand(n, generator=g)\n"
+                "def bump(t):\n    t.add_(1)\n")
+    v = h.run("import torch\ng = torch.Generator().manual_seed(3)\na = draw(g, 2)\nb = torch.rand(2, generator=g)\n"
+              "ref = torch.rand(4, generator=torch.Generator().manual_seed(3))\nassert torch.equal(torch.cat([a, b]), ref)\n"
+              "t = torch.zeros(3)\nbump(t)\nassert torch.equal(t, torch.ones(3))\n")
+    assert v.error is None, v.error
+
+
 def test_callables_run_in_the_judge_and_their_failures_stand(harness):
     h = harness("def apply(f, xs):\n    return [f(x) for x in xs]\n"
                 "def swallow(f):\n    try:\n        f(1)\n    except Exception:\n        pass\n    return 'ok'\n")

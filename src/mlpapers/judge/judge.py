@@ -481,7 +481,10 @@ def _course_class_named(module: str, qualname: str) -> type:
 
 def _holds_state(value) -> bool:
     """Whether a call can change ``value`` in place (so write-back recurses into it, not replaces it)."""
-    return type(value) in (np.ndarray, list, dict, tuple, np.random.Generator) or course_class(value)
+    if type(value) in (np.ndarray, list, dict, tuple, np.random.Generator) or course_class(value):
+        return True
+    torch = sys.modules.get("torch")
+    return torch is not None and type(value) in (torch.Tensor, torch.nn.Parameter, torch.Generator)
 
 
 def _write_back(orig, node: list, decoder: wire.Decoder, depth: int = 0) -> None:
