@@ -1,4 +1,8 @@
-"""`make solutions`: papermill runs every solution notebook, each well under 15 s on two CPU cores."""
+"""`make solutions`: papermill runs every solution notebook, each well under 15 s on two CPU cores.
+
+The one exception is a capstone that trains models inside the notebook: DiffusionBlocks' 405 trains a
+network end to end and block by block (issue 14 gives it 45 s on CPU).
+"""
 import json
 
 import pytest
@@ -9,6 +13,7 @@ from mlpapers.solutions_run import run_solutions
 
 pytestmark = pytest.mark.notebooks
 LIMIT_SECONDS = 15.0
+TRAINING_LIMIT_SECONDS = {405: 45.0}
 
 
 @pytest.fixture(scope="module")
@@ -32,5 +37,6 @@ def test_solution_notebook_runs_fast(reports, problem):
     out, reps = reports
     r = reps[problem.notebook]
     assert r.status == "passed", r.error
-    assert r.seconds < LIMIT_SECONDS, f"{problem.notebook} took {r.seconds:.1f} s (limit {LIMIT_SECONDS} s)"
+    limit = TRAINING_LIMIT_SECONDS.get(problem.id, LIMIT_SECONDS)
+    assert r.seconds < limit, f"{problem.notebook} took {r.seconds:.1f} s (limit {limit} s)"
     assert (out / problem.notebook).exists()

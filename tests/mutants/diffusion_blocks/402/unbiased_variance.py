@@ -1,0 +1,12 @@
+"""adaln_zero_block normalises with its own LayerNorm that uses the unbiased variance (ddof = 1)."""
+import numpy as np
+
+
+def adaln_zero_block(x, cond, w_mod, b_mod, branch, eps=1e-6):
+    x = np.asarray(x, dtype=np.float64)
+    N, D = x.shape[0], x.shape[-1]
+    mod = np.asarray(cond, dtype=np.float64) @ np.asarray(w_mod, dtype=np.float64) + np.asarray(b_mod, dtype=np.float64)
+    shift, scale, gate = mod[:, :D], mod[:, D:2 * D], mod[:, 2 * D:]
+    normed = (x - x.mean(axis=-1, keepdims=True)) / np.sqrt(x.var(axis=-1, ddof=1, keepdims=True) + eps)
+    h = np.asarray(branch(adaln_modulate(normed, shift, scale)), dtype=np.float64)
+    return x + gate.reshape((N,) + (1,) * (x.ndim - 2) + (D,)) * h
