@@ -150,3 +150,16 @@ def test_bench_class_spreads_solved_stub_and_mutant_over_students(tmp_path):
                            "projection": {"students": 300, "notebooks_each": 43, "cores": 32, "hours": 0.19}})
     assert "speedup: 2.42x" in report and "300 students x 43 notebooks on 32 cores" in report
     assert "judge channel: 70 test cells making 6500 calls" in report and "270 us per call" in report
+
+
+def test_a_driver_past_its_deadline_stops_and_leaves_evidence(tmp_path, monkeypatch):
+    """The deadline alarm ends a run whose driver waits too long, and records what it waited on."""
+    from mlpapers import execute
+    monkeypatch.setattr(execute, "BUILD_STALLS", tmp_path / "stalls")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import time\ntime.sleep(30)")])
+    run = execute.run_notebook(nb, cwd=tmp_path, timeout=60, deadline=3)
+    assert run.aborted and run.aborted.startswith("NotebookDeadline"), run.aborted
+    assert run.seconds < 20, run.seconds
+    (stall,) = (tmp_path / "stalls").glob("stall-*.txt")
+    text = stall.read_text()
+    assert "--- thread" in text and "--- <Task" in text and "run_notebook" in text, text[:2000]

@@ -24,6 +24,7 @@ from mlpapers.blas import SINGLE_THREADED_BLAS
 from mlpapers.judge.client import JudgedClient, instrument, strip
 from mlpapers.judge.judge import Judge
 from mlpapers.notebooks import is_grade, is_solution, nbgrader_meta
+from mlpapers.paths import BUILD
 
 
 @dataclass
@@ -80,8 +81,38 @@ def with_mutant(nb, mutant_source: str):
     return nb
 
 
+#: where :func:`record_stall` writes (a CI artifact folder)
+BUILD_STALLS = BUILD / "stalls"
+
+
 class NotebookDeadline(Exception):
     """The whole notebook ran past its deadline (raised by an alarm into the driving event loop)."""
+
+
+def record_stall(seconds: float) -> str:
+    """Write what the driver was waiting on when its deadline fired (every thread's stack, every
+    pending asyncio task with what it awaits) to ``build/stalls/``; return the file's path.
+
+    A driver that outlives its deadline is a bug being caught, not a slow notebook: this is the
+    evidence to find it with."""
+    import asyncio
+    import sys
+    import traceback
+
+    lines = [f"deadline {seconds:.0f} s, pid {os.getpid()}, {time.strftime('%Y-%m-%d %H:%M:%S')}"]
+    for tid, frame in sys._current_frames().items():
+        lines += [f"\n--- thread {tid}", *traceback.format_stack(frame)]
+    loop = asyncio._get_running_loop()
+    for task in (asyncio.all_tasks(loop) if loop is not None else ()):
+        lines += [f"\n--- {task!r}", *(traceback.format_stack(f)[-1] for f in task.get_stack())]
+    folder = BUILD_STALLS
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"stall-{os.getpid()}-{time.time_ns()}.txt"
+        path.write_text("".join(line if line.endswith("\n") else line + "\n" for line in lines))
+        return str(path)
+    except OSError as exc:
+        return f"not written ({exc})"
 
 
 @contextlib.contextmanager
@@ -93,7 +124,8 @@ def deadline_alarm(seconds: float):
         return
 
     def fire(_signum, _frame):
-        raise NotebookDeadline(f"the notebook ran longer than {seconds:.0f} s and was stopped")
+        where = record_stall(seconds)
+        raise NotebookDeadline(f"the notebook ran longer than {seconds:.0f} s and was stopped (state: {where})")
 
     previous = signal.signal(signal.SIGALRM, fire)
     signal.setitimer(signal.ITIMER_REAL, seconds)

@@ -10,6 +10,7 @@ so they see exactly the given module and images a student receives.
 from __future__ import annotations
 
 import re
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,6 +107,8 @@ def _execution_job(job: Job) -> list[Finding]:
         nb = with_mutant(nb, Path(mutant).read_text(encoding="utf-8"))
     run = run_notebook(nb, cwd=RELEASE / problem.folder)
     if run.aborted and run.aborted.startswith("NotebookDeadline"):  # a driver that stalled: once more
+        print(f"validate: {notebook} ({kind}{'' if mutant is None else ' ' + Path(mutant).stem}) stalled, "
+              f"running it again; {run.aborted}", file=sys.stderr, flush=True)
         run = run_notebook(nb, cwd=RELEASE / problem.folder)
     graded = run.graded
     failed = run.failed_graded()
