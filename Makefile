@@ -10,10 +10,10 @@ P      ?=
 LAB_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lab update test test-deps release solutions validate leaks check hand-out collect autograde feedback bench-grading figures readme normalize
+.PHONY: help setup lab lab-instructor update test test-deps release solutions validate leaks check hand-out collect autograde feedback return-feedback bench-grading figures readme normalize
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
 setup: $(STAMP) ## create .venv with the pinned course environment
 
@@ -24,6 +24,9 @@ $(STAMP): pyproject.toml
 
 lab: $(STAMP) ## fill notebooks/ from release/ (never overwrites your work) and start JupyterLab there
 	$(PY) -m mlpapers lab $(LAB_ARGS)
+
+lab-instructor: $(STAMP) ## JupyterLab in the course root with nbgrader's formgrader (manual grading)
+	$(PY) -m mlpapers lab --instructor $(LAB_ARGS)
 
 update: $(STAMP) ## copy notebooks new in release/ into notebooks/ without touching yours
 	$(PY) -m mlpapers update
@@ -63,6 +66,10 @@ autograde: $(STAMP) ## grade grading/submitted/ into the gradebook and grading/g
 
 feedback: $(STAMP) ## write HTML feedback for graded submissions into grading/feedback/
 	$(PY) -m mlpapers feedback
+
+return-feedback: $(STAMP) ## give students their feedback pages through the exchange: make return-feedback P=175
+	@test -n "$(P)" || { echo "usage: make return-feedback P=<problem id(s)>"; exit 2; }
+	$(PY) -m mlpapers return-feedback $(P)
 
 bench-grading: $(STAMP) ## time the course grader against plain sequential nbgrader on a synthetic class
 	$(PY) -m mlpapers bench-grading

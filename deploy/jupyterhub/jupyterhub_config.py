@@ -27,6 +27,7 @@ from pathlib import Path
 c = get_config()  # noqa: F821 (provided by traitlets when JupyterHub loads this file)
 
 HERE = Path(__file__).resolve().parent
+VIEWS = HERE.parent / "jupyter"  # the course's views of JupyterLab (see its README.md)
 COURSE_ENV = Path(os.environ.get("COURSE_ENV", sys.prefix))
 EXCHANGE = os.environ.get("COURSE_EXCHANGE", "/srv/nbgrader/exchange")
 STATE = Path(os.environ.get("COURSE_HUB_STATE", "/srv/jupyterhub"))
@@ -70,7 +71,7 @@ c.Spawner.environment = {
     **extra_env,
     # nbgrader runs `alembic` as a program, so the course environment's bin/ comes first.
     "PATH": os.pathsep.join([str(COURSE_ENV / "bin"), "/usr/local/bin", "/usr/bin", "/bin"]),
-    # Course id, exchange, and the student view of nbgrader (no formgrader, no course list).
-    "JUPYTER_CONFIG_PATH": str(HERE / "jupyter"),
+    # The student view of nbgrader (no formgrader, no course list), then the course id and exchange.
+    "JUPYTER_CONFIG_PATH": os.pathsep.join([str(VIEWS / "student"), str(VIEWS / "course")]),
     "COURSE_EXCHANGE": EXCHANGE,
 }

@@ -101,6 +101,15 @@ def cmd_collect(args) -> int:
     return 0
 
 
+def cmd_return_feedback(args) -> int:
+    from mlpapers.nbgrader_cli import run_nbgrader
+    for pid in args.problem:
+        p = catalog.problem(pid)
+        run_nbgrader("release_feedback", p.assignment, plain=True)
+        print(f"returned the feedback on {p.assignment} to the exchange (students: Assignments tab, Fetch Feedback)")
+    return 0
+
+
 def cmd_autograde(args) -> int:
     from mlpapers.grader import autograde
 
@@ -152,9 +161,18 @@ def cmd_update(args) -> int:
 
 
 def cmd_lab(args) -> int:
-    from mlpapers.paths import NOTEBOOKS
-    cmd_update(args)
-    argv = [sys.executable, "-m", "jupyter", "lab", f"--notebook-dir={NOTEBOOKS}", *args.extra]
+    from mlpapers.paths import NOTEBOOKS, ROOT
+    view = "instructor" if args.instructor else "student"
+    views = ROOT / "deploy" / "jupyter"
+    # The view first (which nbgrader panels show), then the course id and exchange; a path the user set stays last.
+    os.environ["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+        [str(views / view), str(views / "course")] + [p for p in [os.environ.get("JUPYTER_CONFIG_PATH")] if p])
+    if args.instructor:  # the formgrader works on the course clone: its root holds nbgrader_config.py
+        folder = ROOT
+    else:
+        cmd_update(args)
+        folder = NOTEBOOKS
+    argv = [sys.executable, "-m", "jupyter", "lab", f"--notebook-dir={folder}", *args.extra]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         argv.append("--allow-root")  # containers and CI run as root; JupyterLab refuses otherwise
     os.execv(sys.executable, argv)
@@ -197,6 +215,9 @@ def main(argv: list[str] | None = None) -> int:
     p = add("collect", cmd_collect, "collect submissions of problems from the exchange into grading/submitted/")
     p.add_argument("problem", type=int, nargs="+", help="problem ids, e.g. 175")
     p.add_argument("--update", action="store_true", help="replace earlier collected submissions")
+    p = add("return-feedback", cmd_return_feedback,
+            "put problems' feedback pages (after `feedback`) in the exchange, where each student fetches their own")
+    p.add_argument("problem", type=int, nargs="+", help="problem ids, e.g. 175")
     p = add("autograde", cmd_autograde, "grade grading/submitted/ into the gradebook and grading/grades.csv")
     p.add_argument("--workers", type=int, default=None, help="notebooks graded at once (default: CPU count + 1)")
     p.add_argument("--cell-timeout", type=int, default=None, help="seconds per cell (default: grader_config.py)")
@@ -208,7 +229,10 @@ def main(argv: list[str] | None = None) -> int:
     add("figures", cmd_figures, "regenerate the Background figures (solutions/<chapter>/figures/)")
     add("readme", cmd_readme, "regenerate the README's course map from the catalog")
     add("update", cmd_update, "copy new release notebooks into notebooks/ (never overwrites)")
-    add("lab", cmd_lab, "fill notebooks/ and start JupyterLab there (other options go to jupyter lab)")
+    p = add("lab", cmd_lab, "fill notebooks/ and start JupyterLab there, the student view (other options go to "
+                            "jupyter lab)")
+    p.add_argument("--instructor", action="store_true",
+                   help="the instructor view in the course root instead: formgrader, no Assignments tab")
     args, extra = parser.parse_known_args(argv)
     if extra and args.command != "lab":
         parser.error(f"unrecognized arguments: {' '.join(extra)}")

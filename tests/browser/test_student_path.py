@@ -18,6 +18,8 @@ import re
 import shutil
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import nbformat
@@ -112,6 +114,7 @@ def test_make_lab_fills_notebooks_and_validate_agrees_with_make_check(course):
         assert filled == released, "make lab did not copy release/ into notebooks/"
         listing = lab.api(f"/api/contents/{problem.folder}")
         assert f"{problem.stem}.ipynb" in {c["name"] for c in listing["content"]}
+        _assert_student_view(lab)
 
         # The student half-solves a notebook and saves it.
         mine = clone / "notebooks" / problem.released
@@ -131,6 +134,22 @@ def test_make_lab_fills_notebooks_and_validate_agrees_with_make_check(course):
         assert validate_failed == check_failed, (
             f"Validate button failed {sorted(validate_failed)}, make check failed {sorted(check_failed)}")
         assert (check.returncode == 0) == (not validate_failed)
+
+
+def _assert_student_view(lab) -> None:
+    """`make lab` is the student view: no formgrader or "create assignment", and no news prompt on a first start."""
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        lab.api("/formgrader")
+    assert missing.value.code == 404, missing.value
+    page = urllib.request.urlopen(f"{lab.url}/lab?token={lab.token}", timeout=60).read().decode()
+    config = json.loads(re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', page, re.S)[1])
+    for plugin in ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:course-list"):
+        assert plugin in config["disabledExtensions"], config["disabledExtensions"]
+    for plugin in ("@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:validate-assignment"):
+        assert plugin not in config["disabledExtensions"], config["disabledExtensions"]
+    # The course's default (deploy/jupyter/lab-settings) is what a first start uses: "Never", not "Ask".
+    news = lab.api("/lab/api/settings/@jupyterlab/apputils-extension:notification")
+    assert news["schema"]["properties"]["fetchNews"]["default"] == "false", news["schema"]["properties"]["fetchNews"]
 
 
 def _click_validate(lab, problem) -> dict:

@@ -1,7 +1,8 @@
-"""nbgrader settings shared by the students' servers and the instructor's commands on the hub.
+"""nbgrader settings shared by the students' servers and the instructor's commands.
 
-The hub puts this folder on ``JUPYTER_CONFIG_PATH`` for every student server; the instructor does
-the same in the shell that runs ``nbgrader release_assignment`` / ``collect`` (see ../README.md).
+Every course server has this folder on ``JUPYTER_CONFIG_PATH`` after its view (``../student`` or
+``../instructor``); on the hub the instructor does the same in the shell that runs ``nbgrader
+release_assignment`` / ``collect`` (see ../../jupyterhub/README.md).
 The instructor's own settings (folders, gradebook, timeouts) stay in the repository's
 ``grader_config.py``, which nbgrader reads after this file.
 """
