@@ -54,3 +54,16 @@ def submit(root: Path, student: str, problem: catalog.Problem, nb=None, *, name:
     elif nb is not None:
         nbformat.write(nb, str(path))
     return path
+
+
+def nbgrader_export(root: Path, env: dict | None = None) -> dict[tuple[str, str], float]:
+    """Plain ``nbgrader export`` in the course root (it reads grader_config.py through nbgrader_config.py):
+    (student, assignment) -> score."""
+    import csv
+    out = root / "grading" / "export.csv"
+    full_env = dict(os.environ, MLPAPERS_ROOT=str(root), **(env or {}))
+    proc = subprocess.run([str(Path(sys.executable).with_name("nbgrader")), "export", f"--to={out}"], cwd=root,
+                          env=full_env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    with out.open() as f:
+        return {(r["student_id"], r["assignment"]): float(r["score"]) for r in csv.DictReader(f)}

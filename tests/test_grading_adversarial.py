@@ -22,7 +22,7 @@ import nbformat
 
 import pytest
 
-from coursekit import make_course, run_cli, submit
+from coursekit import make_course, nbgrader_export, run_cli, submit
 from mlpapers import catalog
 from mlpapers.grader import sandbox
 from mlpapers.grader.gradebook import GradebookWriter
@@ -282,6 +282,13 @@ def test_gradebook_survives_and_agrees_with_the_csv(sqlite_batch):
     for student, r in rows.items():
         if r["status"] != "missing" or (student, PROBLEM.assignment, PROBLEM.stem) in scores:
             assert scores[(student, PROBLEM.assignment, PROBLEM.stem)] == float(r["score"]), student
+
+
+def test_nbgrader_export_agrees_with_the_csv(sqlite_batch):
+    """What nbgrader's own export reports is grades.csv, row for row, whatever the submission did."""
+    root, _, rows = sqlite_batch
+    exported = nbgrader_export(root)
+    assert {s: exported.get((s, PROBLEM.assignment)) for s in rows} == {s: float(r["score"]) for s, r in rows.items()}
 
 
 def test_feedback_shows_results_but_no_hidden_tests(sqlite_batch):

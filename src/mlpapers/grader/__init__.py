@@ -4,7 +4,8 @@
 per problem, see ``batch.py``), each
 notebook in its own sandboxed kernel (``sandbox.py``) with its test cells run outside it by the
 judge (``mlpapers.judge``), into the gradebook
-(``gradebook.py``), a journal and ``grading/grades.csv``; ``feedback()`` publishes the HTML pages
+(``gradebook.py``), a journal and ``grading/grades.csv``, and puts each graded notebook where
+nbgrader's formgrader opens it (``grading/autograded/``); ``feedback()`` publishes the HTML pages
 (``feedback.py``) into ``grading/feedback/``.
 """
 from __future__ import annotations
@@ -13,7 +14,7 @@ import os
 
 from mlpapers.paths import GRADING
 
-__all__ = ["autograde", "default_workers", "feedback"]
+__all__ = ["autograde", "default_workers", "feedback", "publish_autograded"]
 # Imports of the heavy modules stay inside the functions: the sandbox launcher
 # (``python -m mlpapers.grader.sandbox``) runs once per kernel and must start fast.
 
@@ -41,14 +42,59 @@ def autograde(workers: int | None = None, cell_timeout: int | None = None, memor
     finally:  # whatever happened, grades.csv holds every notebook graded so far
         rows = outcomes(journal, jobs)
         write_csv(rows, GRADING / "grades.csv")
+        publish_autograded()
     return rows
+
+
+def publish_autograded() -> int:
+    """Put every graded notebook where nbgrader's formgrader opens it: ``grading/autograded/<student>/<assignment>/``.
+
+    The notebooks come from the journal (the grader writes nothing else during a batch); beside
+    them go the submission's ``timestamp.txt`` and the problem's released files (its figures, its
+    given module), as ``nbgrader autograde`` leaves them, so the formgrader shows the notebook's
+    images. Returns how many notebooks are there.
+    """
+    import shutil
+
+    from mlpapers import catalog
+    from mlpapers.paths import RELEASE
+    journal = GRADING / "journal"
+    count = 0
+    for page in sorted(journal.glob("*/*/*.autograded.ipynb")):
+        rel = page.relative_to(journal)
+        dest = GRADING / "autograded" / rel.parent / page.name.replace(".autograded.ipynb", ".ipynb")
+        if not dest.exists() or dest.stat().st_mtime < page.stat().st_mtime:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(page, dest)
+            try:
+                released = RELEASE / catalog.by_assignment(rel.parent.name).folder
+            except (KeyError, ValueError):
+                released = None
+            if released is not None and released.is_dir():
+                shutil.copytree(released, dest.parent, dirs_exist_ok=True,
+                                ignore=shutil.ignore_patterns("*.ipynb", "__pycache__", ".ipynb_checkpoints"))
+        stamp = GRADING / "submitted" / rel.parent / "timestamp.txt"
+        if stamp.is_file() and not stamp.is_symlink():
+            shutil.copyfile(stamp, dest.parent / "timestamp.txt")
+        count += 1
+    return count
+
+
+#: what nbgrader's ``release_feedback`` reads beside the pages: when the student submitted, and the
+#: submission's secret, from which the exchange names the page only that student can fetch
+EXCHANGE_FILES = ("timestamp.txt", "submission_secret.txt")
 
 
 def feedback() -> int:
     """Render every graded notebook's feedback page into ``grading/feedback/<student>/<assignment>/``.
 
-    Pages already newer than their graded notebook are kept; returns how many pages exist.
+    Pages already newer than their graded notebook are kept; returns how many pages exist. Beside
+    the pages go the submission's ``timestamp.txt`` and ``submission_secret.txt`` (``nbgrader
+    collect`` keeps both), so ``nbgrader release_feedback`` (``make return-feedback``) can deliver
+    these pages through the exchange.
     """
+    import shutil
+
     import nbformat
 
     from mlpapers.grader.feedback import render_html
@@ -60,5 +106,9 @@ def feedback() -> int:
         if not dest.exists() or dest.stat().st_mtime < page.stat().st_mtime:
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_text(render_html(nbformat.read(str(page), as_version=4)), encoding="utf-8")
+        for name in EXCHANGE_FILES:
+            source = GRADING / "submitted" / rel.parent / name
+            if source.is_file() and not source.is_symlink():
+                shutil.copyfile(source, dest.parent / name)
         count += 1
     return count

@@ -149,9 +149,10 @@ def record(outcome: dict, journal: Path, gradebook) -> None:
     if gradebook is not None:
         gradebook.write(outcome)
     job_path = journal / outcome["student"] / outcome["assignment"] / f"{outcome['notebook']}.json"
-    page = outcome.pop("feedback_nb", "")
-    if page:
-        _atomic_write(job_path.with_suffix(".feedback.ipynb"), page)
+    for key, suffix in (("feedback_nb", ".feedback.ipynb"), ("autograded_nb", ".autograded.ipynb")):
+        page = outcome.pop(key, "")
+        if page:
+            _atomic_write(job_path.with_suffix(suffix), page)
     _atomic_write(job_path, json.dumps(outcome, indent=1, sort_keys=True))
 
 

@@ -46,7 +46,7 @@ def feedback_notebook(outcome, nb, release_nb) -> nbformat.NotebookNode:
         elif cell.cell_type == "code" and after_hidden and cell.get("outputs"):
             cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=WITHHELD)]
         elif cell.cell_type == "code":
-            cell.outputs = [_scrubbed(o, secret) for o in map(_safe_output, cell.get("outputs", []))
+            cell.outputs = [_scrubbed(o, secret) for o in map(safe_output, cell.get("outputs", []))
                             if o is not None]
         elif cell.cell_type == "markdown":
             cell.source = cell.source.replace("<", "&lt;")
@@ -82,7 +82,7 @@ def _scrubbed(output, secret: set[str]):
     return output
 
 
-def _safe_output(output):
+def safe_output(output):
     """The output with only inert data (text, PNG, JPEG); None if nothing inert is left."""
     if output.get("output_type") not in ("display_data", "execute_result"):
         return output  # streams and errors are text, escaped by the exporter

@@ -9,6 +9,7 @@ channel all end as a status with a reason.
 """
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shutil
@@ -93,6 +94,7 @@ class Outcome:
     cells: list[CellResult] = field(default_factory=list)
     uid: int = 0  # the sandbox uid the kernel ran under (0: none), for audits
     feedback_nb: str = ""  # the feedback notebook (JSON); `make feedback` renders it to HTML
+    autograded_nb: str = ""  # the graded notebook as nbgrader's autograde leaves it (JSON), for the formgrader
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -335,4 +337,26 @@ def grade(job: Job) -> dict:
                       cells=results, uid=job.uid, **base)
     from mlpapers.grader.feedback import feedback_notebook
     outcome.feedback_nb = nbformat.writes(feedback_notebook(outcome, nb, release))
+    outcome.autograded_nb = nbformat.writes(autograded_notebook(nb, results))
     return outcome.to_dict()
+
+
+def autograded_notebook(nb, results: list[CellResult]) -> nbformat.NotebookNode:
+    """The graded notebook for the formgrader: the student's answers and outputs, the instructor's
+    locked cells (hidden tests included: only instructors open it), and under each test cell its
+    result, no output where it passed and the failure as an error where it did not, as nbgrader's
+    autograde leaves it. The gradebook holds the same scores. A student's outputs keep only inert
+    data (text, PNG, JPEG), as on the feedback page: the instructor's browser runs no student script."""
+    from mlpapers.grader.feedback import safe_output
+    out = copy.deepcopy(nb)
+    by_id = {r.grade_id: r for r in results}
+    for cell in out.cells:
+        if cell.cell_type != "code":
+            continue
+        r = by_id.get(nbgrader_meta(cell).get("grade_id")) if is_grade(cell) else None
+        if r is not None:
+            cell.outputs = [] if r.score == r.points else [nbformat.v4.new_output(
+                "error", ename="AssertionError", evalue=r.message or "failed", traceback=[r.message or "failed"])]
+        else:
+            cell.outputs = [o for o in map(safe_output, cell.get("outputs", [])) if o is not None]
+    return out
