@@ -8,12 +8,16 @@ form and fetch it from the Assignments API of their own JupyterLab servers; one 
 through the contents API (as JupyterLab does), the other hands in the notebook untouched; both
 submit. The instructor collects (``make collect P=<id>``) and grades with the course's
 ``autograde`` into the shared PostgreSQL gradebook (``COURSE_DB_URL``, a throwaway cluster on
-loopback) and ``grading/grades.csv``: full marks and zero.
+loopback) and ``grading/grades.csv``: full marks and zero. Then the instructor returns the feedback
+(``make feedback``, ``make return-feedback P=<id>``: nbgrader's ``release_feedback``) and each student
+fetches their own page through the Assignments API: their score and the visible tests' messages,
+never a line of the hidden tests.
 """
 from __future__ import annotations
 
 import contextlib
 import csv
+import html
 import json
 import os
 import re
@@ -23,14 +27,15 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
-from mlpapers import catalog
+from mlpapers import catalog, notebooks
 from pgcluster import postgres_cluster
-from mlpapers.paths import RELEASE, ROOT
+from mlpapers.paths import RELEASE, ROOT, SOLUTIONS
 from mlpapers.submissions import solved_copy
 
 pytestmark = pytest.mark.hub
@@ -59,7 +64,7 @@ def _instructor_env(tmp: Path, root: Path, exchange: Path, db_url: str) -> dict[
     """The instructor's shell on the hub machine, as deploy/jupyterhub/README.md sets it up."""
     env = {k: v for k, v in os.environ.items() if k != "NBGRADER_EXECUTION"}
     env.update(MLPAPERS_ROOT=str(root), COURSE_EXCHANGE=str(exchange), COURSE_DB_URL=db_url,
-               JUPYTER_CONFIG_PATH=str(DEPLOY / "jupyter"), JUPYTER_CONFIG_DIR=str(tmp / "instructor-jupyter"),
+               JUPYTER_CONFIG_PATH=str(ROOT / "deploy" / "jupyter" / "course"), JUPYTER_CONFIG_DIR=str(tmp / "instructor-jupyter"),
                PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
     return env
 
@@ -82,7 +87,8 @@ def _processes_under(folder: Path) -> list[int]:
 
 
 @contextlib.contextmanager
-def running_hub(tmp: Path, exchange: Path, password: str):
+def running_hub(tmp: Path, exchange: Path, password: str | None, group: str | None = None):
+    """The hub in trial mode (``password``: anyone logs in with it) or, with ``group``, on real Unix accounts."""
     state = tmp / "hub"
     state.mkdir()
     url = f"http://127.0.0.1:{_free_port()}"
@@ -90,8 +96,11 @@ def running_hub(tmp: Path, exchange: Path, password: str):
     env.update(COURSE_ENV=sys.prefix, COURSE_EXCHANGE=str(exchange), COURSE_HUB_STATE=str(state),
                COURSE_HUB_URL=url, COURSE_HUB_API_URL=f"http://127.0.0.1:{_free_port()}",
                COURSE_PROXY_API_URL=f"http://127.0.0.1:{_free_port()}", COURSE_INSTRUCTORS="teacher",
-               COURSE_HUB_TRIAL="1", COURSE_HUB_TRIAL_PASSWORD=password,
                PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
+    if group is None:
+        env.update(COURSE_HUB_TRIAL="1", COURSE_HUB_TRIAL_PASSWORD=password)
+    else:  # PAM: only real accounts log in (the instructor works in a shell, not on the hub)
+        env.update(COURSE_STUDENT_GROUP=group, COURSE_INSTRUCTORS="")
     log = tmp / "hub.log"
     with log.open("wb") as out:
         proc = subprocess.Popen([str(Path(sys.executable).with_name("jupyterhub")), "-f",
@@ -164,10 +173,74 @@ def gradebook_url():
 
 
 def test_one_problem_handed_out_fetched_submitted_collected_and_graded_on_jupyterhub(tmp_path, gradebook_url):
-    root = _course(tmp_path)
     exchange = tmp_path / "exchange"
     exchange.mkdir()
     exchange.chmod(0o777)
+    password = secrets.token_hex(8)
+    _round_trip(tmp_path, exchange, gradebook_url, {SOLVER: password, IDLER: password}, running_hub(
+        tmp_path, exchange, password))
+
+
+def test_the_round_trip_with_real_unix_accounts(tmp_path, gradebook_url):
+    """PAM logins, one server per Unix user running as that user, homes and submissions private."""
+    if os.geteuid() != 0 or not shutil.which("useradd"):
+        pytest.fail("creating Unix accounts needs root and useradd (CI runs as root)")
+    with unix_accounts() as (group, users), reachable_by_all(Path(sys.base_prefix), Path(sys.prefix), ROOT):
+        # The exchange must be reachable by every account: not below pytest's private tmp folder.
+        with tempfile.TemporaryDirectory(prefix="mlpapers-exchange-", dir="/tmp") as shared:
+            exchange = Path(shared)
+            exchange.chmod(0o777)
+            _round_trip(tmp_path, exchange, gradebook_url, users, running_hub(tmp_path, exchange, None, group),
+                        accounts=True)
+
+
+@contextlib.contextmanager
+def unix_accounts():
+    """A Unix group and two student accounts in it (homes 0700, as the hub recipe says), removed afterwards."""
+    group, names = "mlpgrp" + secrets.token_hex(3), ("mlpa" + secrets.token_hex(3), "mlpb" + secrets.token_hex(3))
+    users = {name: secrets.token_hex(12) for name in names}
+    subprocess.run(["groupadd", group], check=True)
+    try:
+        for name, password in users.items():
+            subprocess.run(["useradd", "-m", "-K", "HOME_MODE=0700", "-s", "/bin/bash", "-G", group, name], check=True)
+            subprocess.run(["chpasswd"], input=f"{name}:{password}\n", text=True, check=True)
+        yield group, users
+    finally:
+        for name in users:
+            subprocess.run(["pkill", "-KILL", "-u", name], check=False)
+            subprocess.run(["userdel", "-r", "-f", name], check=False, capture_output=True)
+        subprocess.run(["groupdel", group], check=False)
+
+
+@contextlib.contextmanager
+def reachable_by_all(*paths: Path):
+    """Let every user pass through the folders above ``paths`` while the test runs (o+x, never o+r).
+
+    The students' servers run as their own accounts from this session's Python and course clone.
+    A hub installs those where every user reaches them (/opt, /usr: the recipe); a CI machine may keep
+    its interpreter below a private home (/root/.pyenv). Modes are put back afterwards."""
+    changed: dict[Path, int] = {}
+    for path in paths:
+        for folder in [path.resolve(), *path.resolve().parents]:
+            mode = folder.stat().st_mode
+            if folder not in changed and not mode & 0o001:
+                changed[folder] = mode & 0o7777
+                folder.chmod((mode & 0o7777) | 0o001)
+    try:
+        yield
+    finally:
+        for folder, mode in changed.items():
+            folder.chmod(mode)
+
+
+def _as(user: str, *cmd: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["runuser", "-u", user, "--", *cmd], capture_output=True, text=True, timeout=60)
+
+
+def _round_trip(tmp_path: Path, exchange: Path, gradebook_url: str, users: dict[str, str], hub_cm,
+                accounts: bool = False) -> None:
+    solver, idler = list(users)
+    root = _course(tmp_path)
     instructor = _instructor_env(tmp_path, root, exchange, gradebook_url)
     course = [sys.executable, "-m", "mlpapers"]
     assignment = PROBLEM.assignment
@@ -180,10 +253,9 @@ def test_one_problem_handed_out_fetched_submitted_collected_and_graded_on_jupyte
     assert [p.name for p in outbound.iterdir()] == [assignment]
     assert sorted(p.name for p in (outbound / assignment).iterdir()) == released
 
-    password = secrets.token_hex(8)
-    with running_hub(tmp_path, exchange, password) as (hub, log):
-        students = {name: Student(hub, name, password, log) for name in (SOLVER, IDLER)}
-        alice = students[SOLVER]
+    with hub_cm as (hub, log):
+        students = {name: Student(hub, name, password, log) for name, password in users.items()}
+        alice = students[solver]
         # A student's server is the student view of nbgrader: no formgrader, no course list.
         assert alice.s.get(f"{alice.base}/formgrader", timeout=60).status_code == 404
         page_config = json.loads(re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>',
@@ -206,6 +278,9 @@ def test_one_problem_handed_out_fetched_submitted_collected_and_graded_on_jupyte
             submitted = student.send("POST", "/assignments/submit", data={"course_id": "mlpapers", "assignment_id": assignment})
             assert any(a["assignment_id"] == assignment and a["status"] == "submitted" for a in submitted["value"]), submitted
 
+        if accounts:
+            _assert_private(solver, idler, assignment, exchange)
+
         # The instructor collects and grades, with the course's own commands.
         _run([*course, "collect", str(PROBLEM.id)], root, instructor)
         for name in students:
@@ -214,13 +289,63 @@ def test_one_problem_handed_out_fetched_submitted_collected_and_graded_on_jupyte
         _run([*course, "autograde"], root, instructor, timeout=600)
         with (root / "grading" / "grades.csv").open() as f:
             rows = {r["student"]: r for r in csv.DictReader(f)}
-        assert sorted(rows) == [SOLVER, IDLER], rows
-        for name, expected in ((SOLVER, PROBLEM.points), (IDLER, 0)):
+        assert sorted(rows) == sorted(users), rows
+        for name, expected in ((solver, PROBLEM.points), (idler, 0)):
             row = rows[name]
             assert (row["assignment"], row["notebook"], row["status"]) == (assignment, PROBLEM.stem, "graded"), row
             assert float(row["score"]) == expected and float(row["max_score"]) == PROBLEM.points, row
         assert not (root / "grading" / "gradebook.db").exists(), "graded into SQLite, not PostgreSQL"
-        assert _postgres_scores(gradebook_url, assignment) == {SOLVER: PROBLEM.points, IDLER: 0.0}
+        assert _postgres_scores(gradebook_url, assignment) == {solver: PROBLEM.points, idler: 0.0}
+
+        # Feedback goes back through the exchange; each student fetches their own page from the Assignments tab.
+        _run([*course, "feedback"], root, instructor)
+        _run([*course, "return-feedback", str(PROBLEM.id)], root, instructor)
+        secret = _hidden_test_lines(PROBLEM)
+        for name, expected in ((solver, PROBLEM.points), (idler, 0)):
+            student = students[name]
+            fetched = student.send("POST", "/assignments/fetch_feedback",
+                                   data={"course_id": "mlpapers", "assignment_id": assignment})
+            assert fetched["success"], fetched
+            stamps = [c["name"] for c in student.get(f"/api/contents/{assignment}/feedback")["content"]]
+            assert len(stamps) == 1, stamps
+            page = html.unescape(student.get(f"/api/contents/{assignment}/feedback/{stamps[0]}/{PROBLEM.stem}.html")["content"])
+            assert f"{name}" in page and f"{expected:g} / {PROBLEM.points:g}" in page, (name, page[:2000])
+            assert ("✗" in page) == (expected == 0), name  # a failed test shows its message, a passed one a tick
+            leaked = [line for line in secret if line in page]
+            assert not leaked, f"{name}'s feedback shows hidden test code: {leaked[:3]}"
+
+
+def _assert_private(solver: str, idler: str, assignment: str, exchange: Path) -> None:
+    """Each server ran as its student's own Unix user, and no student reads another's home or hand-in."""
+    import pwd
+    mine = Path(pwd.getpwnam(solver).pw_dir) / assignment / f"{PROBLEM.stem}.ipynb"
+    assert mine.stat().st_uid == pwd.getpwnam(solver).pw_uid, "the student's server did not run as the student"
+    theirs = Path(pwd.getpwnam(idler).pw_dir)
+    assert theirs.stat().st_mode & 0o077 == 0, oct(theirs.stat().st_mode)
+    for cmd in (["ls", str(theirs)], ["cat", str(theirs / assignment / f"{PROBLEM.stem}.ipynb")]):
+        assert _as(solver, *cmd).returncode != 0, f"{solver} could run {cmd}"
+    inbound = exchange / "mlpapers" / "inbound"
+    handed_in = [p for p in inbound.iterdir() if p.name.startswith(f"{idler}+{assignment}+")]
+    assert handed_in, sorted(p.name for p in inbound.iterdir())
+    # nbgrader's exchange keeps hand-ins private by name alone: students cannot list the inbound folder
+    # (0733), and each hand-in's folder ends in a random string (nbgrader leaves the folder itself 0777
+    # so that the instructor can delete it; see deploy/jupyterhub/README.md).
+    assert _as(solver, "ls", str(inbound)).returncode != 0, f"{solver} can list every hand-in"
+    assert len(handed_in[0].name.rsplit("+", 1)[1]) >= 12, handed_in[0].name
+    assert _as(solver, "ls", str(handed_in[0].parent / handed_in[0].name.rsplit("+", 1)[0])).returncode != 0
+
+
+def _hidden_test_lines(problem: catalog.Problem) -> list[str]:
+    """The substantial lines of the problem's hidden tests, which no feedback page may show."""
+    released = {line.strip() for c in notebooks.read(RELEASE / problem.released).cells for line in c.source.splitlines()}
+    lines, hidden = [], False
+    for cell in notebooks.read(SOLUTIONS / problem.notebook).cells:
+        for line in cell.source.splitlines():
+            hidden = (hidden or "### BEGIN HIDDEN TESTS" in line) and "### END HIDDEN TESTS" not in line
+            if hidden and len(line.strip()) >= 24 and "HIDDEN TESTS" not in line and line.strip() not in released:
+                lines.append(line.strip())
+    assert lines, f"{problem.notebook} has no hidden tests to look for"
+    return lines
 
 
 def _postgres_scores(url: str, assignment: str) -> dict[str, float]:
