@@ -105,11 +105,14 @@ def _execution_job(job: Job) -> list[Finding]:
     nb = notebooks.read(path)
     if mutant is not None:
         nb = with_mutant(nb, Path(mutant).read_text(encoding="utf-8"))
-    run = run_notebook(nb, cwd=RELEASE / problem.folder)
+    # Every notebook runs in seconds (the slowest, 405's training, in about 15 s on two cores): two
+    # minutes plus 2 s a cell is ample, and bounds what a stalled driver costs before its rerun.
+    deadline = 120.0 + 2.0 * len(nb.cells)
+    run = run_notebook(nb, cwd=RELEASE / problem.folder, deadline=deadline)
     if run.aborted and run.aborted.startswith("NotebookDeadline"):  # a driver that stalled: once more
         print(f"validate: {notebook} ({kind}{'' if mutant is None else ' ' + Path(mutant).stem}) stalled, "
               f"running it again; {run.aborted}", file=sys.stderr, flush=True)
-        run = run_notebook(nb, cwd=RELEASE / problem.folder)
+        run = run_notebook(nb, cwd=RELEASE / problem.folder, deadline=deadline)
     graded = run.graded
     failed = run.failed_graded()
     secs = f"{run.seconds:.1f}s"
