@@ -9,6 +9,7 @@ so they see exactly the given module and images a student receives.
 """
 from __future__ import annotations
 
+import multiprocessing
 import re
 import sys
 from concurrent.futures import ProcessPoolExecutor
@@ -153,7 +154,11 @@ def validate(problems: list[catalog.Problem], jobs: int = 2, mutants: bool = Tru
     for problem in problems:
         found += structure_findings(problem)
     work = [j for p in problems if (SOLUTIONS / p.notebook).exists() for j in execution_jobs(p, mutants, leaks)]
-    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+    # Fresh interpreters, as the grader's pool uses: a forked worker inherits its parent's locks in
+    # whatever state the parent's threads left them (a test session has many threads), and forked
+    # validate workers are the only drivers ever seen to stall until their deadline.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context) as pool:
         for result in pool.map(_execution_job, work):
             found += result
     if check_sync:
