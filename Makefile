@@ -7,10 +7,11 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 DEVICE ?= cpu
 NB     ?=
 P      ?=
+SHARD  ?=
 LAB_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lab lab-instructor update test test-deps release solutions validate leaks check hand-out collect autograde feedback return-feedback bench-grading figures readme normalize
+.PHONY: help setup lab lab-instructor update test test-deps release solutions validate leaks check hand-out collect autograde grades feedback return-feedback bench-grading figures readme normalize
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -61,8 +62,11 @@ collect: $(STAMP) ## collect problems' submissions from the exchange: make colle
 	@test -n "$(P)" || { echo "usage: make collect P=<problem id(s)>"; exit 2; }
 	$(PY) -m mlpapers collect $(P)
 
-autograde: $(STAMP) ## grade grading/submitted/ into the gradebook and grading/grades.csv
-	$(PY) -m mlpapers autograde
+autograde: $(STAMP) ## grade grading/submitted/ into the gradebook and grading/grades.csv (one shard: SHARD=K/N)
+	$(PY) -m mlpapers autograde $(if $(SHARD),--shard $(SHARD))
+
+grades: $(STAMP) ## rebuild grading/grades.csv and grading/autograded/ from the gradebook (after shards finish)
+	$(PY) -m mlpapers grades
 
 feedback: $(STAMP) ## write HTML feedback for graded submissions into grading/feedback/
 	$(PY) -m mlpapers feedback

@@ -67,3 +67,10 @@ def nbgrader_export(root: Path, env: dict | None = None) -> dict[tuple[str, str]
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     with out.open() as f:
         return {(r["student_id"], r["assignment"]): float(r["score"]) for r in csv.DictReader(f)}
+
+
+def journal_rows(root: Path, db_url: str | None = None) -> list[dict]:
+    """Every outcome in the grading journal of the course at ``root`` (its SQLite gradebook unless
+    ``db_url`` names another)."""
+    from mlpapers.grader import journal
+    return journal.outcomes(db_url or f"sqlite:///{root / 'grading' / 'gradebook.db'}")

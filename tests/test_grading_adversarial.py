@@ -22,7 +22,7 @@ import nbformat
 
 import pytest
 
-from coursekit import make_course, nbgrader_export, run_cli, submit
+from coursekit import journal_rows, make_course, nbgrader_export, run_cli, submit
 from mlpapers import catalog
 from mlpapers.grader import sandbox
 from mlpapers.grader.gradebook import GradebookWriter
@@ -250,7 +250,7 @@ def test_no_sandbox_process_outlives_the_batch(sqlite_batch):
     """The daemon double-forked into its own session and the child holding stdout open are gone,
     and every kernel of the batch ran under a uid of its own."""
     root, _, _ = sqlite_batch
-    journal = [json.loads(p.read_text()) for p in (root / "grading" / "journal").glob("*/*/*.json")]
+    journal = journal_rows(root)
     uids = [o["uid"] for o in journal if o["status"] not in ("missing", "error") or o.get("uid")]
     assert uids and all(sandbox.UID_BASE <= u < sandbox.UID_BASE + sandbox.UID_SPAN for u in uids), uids
     assert len(set(uids)) == len(uids), "two kernels of the batch shared a uid"

@@ -117,12 +117,27 @@ def cmd_autograde(args) -> int:
         print(f"  {o['student']:<14} {o['notebook']:<34} {o['score']:>5g}/{o['max_score']:<4g} {o['status']:<11} "
               f"{o.get('reason', '')[:70]}", flush=True)
 
-    rows = autograde(workers=args.workers, cell_timeout=args.cell_timeout, memory_mib=args.memory_mib,
-                     progress=show)
+    try:
+        rows = autograde(workers=args.workers, cell_timeout=args.cell_timeout, memory_mib=args.memory_mib,
+                         progress=show, shard=args.shard)
+    except ValueError as exc:  # a malformed --shard, or shards without a shared gradebook
+        print(f"autograde: {exc}", file=sys.stderr)
+        return 2
+    _summary(rows)
+    return 0
+
+
+def _summary(rows: list[dict]) -> None:
     counts: dict[str, int] = {}
     for r in rows:
         counts[r["status"]] = counts.get(r["status"], 0) + 1
     print(f"{len(rows)} notebooks in grading/grades.csv: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+
+
+def cmd_grades(args) -> int:
+    from mlpapers.grader import publish_autograded, write_grades
+    _summary(write_grades())
+    print(f"{publish_autograded()} graded notebook(s) in grading/autograded/")
     return 0
 
 
@@ -222,6 +237,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workers", type=int, default=None, help="notebooks graded at once (default: CPU count + 1)")
     p.add_argument("--cell-timeout", type=int, default=None, help="seconds per cell (default: grader_config.py)")
     p.add_argument("--memory-mib", type=int, default=3072, help="address-space limit of each kernel")
+    p.add_argument("--shard", default=None, metavar="K/N",
+                   help="grade only shard K (0..N-1) of N, against a shared PostgreSQL gradebook (COURSE_DB_URL)")
+    add("grades", cmd_grades, "rebuild grading/grades.csv and grading/autograded/ from the gradebook's journal "
+                              "(after shards finish, on any machine)")
     add("feedback", cmd_feedback, "write HTML feedback for graded submissions")
     p = add("bench-grading", cmd_bench_grading, "time the course grader against plain sequential nbgrader")
     p.add_argument("--students", type=int, default=3, help="synthetic students (solved, stub, mutant, ...)")

@@ -9,13 +9,12 @@ and takes a manual score for one cell; ``nbgrader export`` then reports the adju
 from __future__ import annotations
 
 import csv
-import json
 import shutil
 import sys
 
 import pytest
 
-from coursekit import make_course, nbgrader_export, run_cli, submit
+from coursekit import journal_rows, make_course, nbgrader_export, run_cli, submit
 from labkit import SCREENSHOTS, ConsoleLog, chromium, running_lab
 from mlpapers import catalog, notebooks
 from mlpapers.paths import ROOT
@@ -47,8 +46,7 @@ def graded_class(tmp_path_factory):
         rows = {r["student"]: r for r in csv.DictReader(f)}
     assert {s: r["status"] for s, r in rows.items()} == {"alice": "graded", "bob": "graded", "carol": "graded"}
     assert 0 < float(rows["carol"]["score"]) < PROBLEM.points, rows["carol"]
-    cells = {s: json.loads((root / "grading" / "journal" / s / PROBLEM.assignment / f"{PROBLEM.stem}.json")
-                           .read_text())["cells"] for s in rows}
+    cells = {o["student"]: o["cells"] for o in journal_rows(root)}
     return tmp, root, rows, cells
 
 

@@ -2,11 +2,15 @@
 
 Submissions sit where ``nbgrader collect`` puts them: ``grading/submitted/<student>/<assignment>/``,
 one nbgrader assignment per problem (``<id>_<slug>``). Every (student, notebook) of every
-assignment that anybody handed in gets exactly one outcome. Each
-outcome is written to the gradebook and then to a journal file (``grading/journal/``); a rerun
-skips notebooks whose journal entry matches the submitted file, so a killed batch resumes where it
-stopped and ends with the same grades. ``grading/grades.csv`` is rebuilt from the journal, sorted,
-one row per (student, notebook).
+assignment that anybody handed in gets exactly one outcome. Each outcome is written to the
+gradebook with its journal row (``journal.py``) in one transaction; a rerun skips notebooks whose
+journal row matches the submitted file, so a killed batch resumes where it stopped and ends with
+the same grades. ``grading/grades.csv`` is rebuilt from the journal, sorted, one row per
+(student, notebook).
+
+A class can be split into shards (:class:`Shard`), each graded by its own process or machine
+against one shared gradebook: every (student, notebook) pair belongs to exactly one shard, decided
+by a hash of its names alone, so adding students never moves a pair to another shard.
 """
 from __future__ import annotations
 
@@ -16,14 +20,14 @@ import json
 import multiprocessing
 import os
 import stat
-import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
 from mlpapers import catalog
-from mlpapers.grader import sandbox
+from mlpapers.grader import journal, sandbox
 from mlpapers.grader.runner import Job, grade, read_regular_file
 from mlpapers.paths import GRADING, RELEASE, ROOT, SOLUTIONS
 
@@ -100,60 +104,66 @@ def refusal(submitted: Path, student: str, problem: catalog.Problem) -> str:
     return ""
 
 
-def make_jobs(submitted: Path, cell_timeout: int, memory_mib: int) -> list[Job]:
-    """One job per (student, problem) for every problem present in ``submitted``."""
+@dataclass(frozen=True)
+class Shard:
+    """Shard ``index`` of ``count`` (0 <= index < count): the pairs whose hash falls to it."""
+    index: int = 0
+    count: int = 1
+
+    @classmethod
+    def parse(cls, spec: str) -> "Shard":
+        """``"K/N"``: shard K (counted from 0, as Kubernetes' ``JOB_COMPLETION_INDEX``) of N."""
+        try:
+            index, count = (int(part) for part in spec.split("/"))
+        except ValueError:
+            raise ValueError(f"--shard must look like K/N (for instance 0/4), not {spec!r}") from None
+        if count < 1 or not 0 <= index < count:
+            raise ValueError(f"--shard {spec}: K must be in 0..N-1 and N at least 1")
+        return cls(index, count)
+
+    def holds(self, student: str, assignment: str) -> bool:
+        """Whether the pair (student, assignment) is graded by this shard. One problem is one
+        assignment holding one notebook, so this is the (student, notebook) pair."""
+        digest = hashlib.sha256(f"{student}\0{assignment}".encode()).digest()
+        return int.from_bytes(digest[:8], "big") % self.count == self.index
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
+ALL = Shard()
+
+
+def pairs(submitted: Path, shard: Shard = ALL) -> list[tuple[str, catalog.Problem]]:
+    """(student, problem) for every student and every problem anybody handed in, in this shard."""
     students, problems = handed_in(submitted)
-    uids = iter(sandbox.batch_uids(len(students) * len(problems)))
+    return [(s, p) for p in problems for s in students if shard.holds(s, p.assignment)]
+
+
+def make_jobs(submitted: Path, cell_timeout: int, memory_mib: int, shard: Shard = ALL) -> list[Job]:
+    """One job per (student, problem) of ``shard`` for every problem present in ``submitted``."""
+    todo = pairs(submitted, shard)
+    uids = iter(sandbox.batch_uids(len(todo)))
     jobs = []
     mpl_cache = matplotlib_cache(submitted.parent / "cache" / "matplotlib")
-    for problem in problems:
-        folder = RELEASE / problem.folder
-        files = [str(p) for p in sorted(folder.iterdir()) if p.is_file() and p.suffix != ".ipynb"]
-        for student in students:
-            refused = refusal(submitted, student, problem)
-            path, note = (None, "") if refused else find_submission(submitted / student / problem.assignment, problem)
-            jobs.append(Job(
-                student=student, assignment=problem.assignment, notebook=problem.stem,
-                submission=str(path) if path else None, source=str(SOLUTIONS / problem.notebook),
-                release=str(RELEASE / problem.released), given_files=files,
-                uid=next(uids), refused=refused, hide=[str(ROOT / h) for h in sandbox.HIDDEN],
-                course_paths=[str(ROOT / h) for h in sandbox.HIDDEN if h != "notebooks"],
-                cell_timeout=cell_timeout, memory_mib=memory_mib, mpl_cache=mpl_cache, note=note,
-                submission_sha=(refused or ((sha256(path) + (f"|{note}" if note else "")) if path else "missing"))))
+    files_of: dict[str, list[str]] = {}
+    for student, problem in todo:
+        if problem.assignment not in files_of:
+            folder = RELEASE / problem.folder
+            files_of[problem.assignment] = [str(p) for p in sorted(folder.iterdir())
+                                            if p.is_file() and p.suffix != ".ipynb"]
+        files = files_of[problem.assignment]
+        refused = refusal(submitted, student, problem)
+        path, note = (None, "") if refused else find_submission(submitted / student / problem.assignment, problem)
+        jobs.append(Job(
+            student=student, assignment=problem.assignment, notebook=problem.stem,
+            submission=str(path) if path else None, source=str(SOLUTIONS / problem.notebook),
+            release=str(RELEASE / problem.released), given_files=files,
+            uid=next(uids), refused=refused, hide=[str(ROOT / h) for h in sandbox.HIDDEN],
+            course_paths=[str(ROOT / h) for h in sandbox.HIDDEN if h != "notebooks"],
+            cell_timeout=cell_timeout, memory_mib=memory_mib, mpl_cache=mpl_cache, note=note,
+            submission_sha=(refused or ((sha256(path) + (f"|{note}" if note else "")) if path else "missing"))))
     return jobs
-
-
-def journal_path(journal: Path, job: Job) -> Path:
-    return journal / job.student / job.assignment / f"{job.notebook}.json"
-
-
-def is_done(journal: Path, job: Job) -> bool:
-    """True if the journal holds an outcome for exactly this submitted file."""
-    path = journal_path(journal, job)
-    try:
-        return json.loads(path.read_text())["submission_sha"] == job.submission_sha
-    except (OSError, ValueError, KeyError):
-        return False
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
-
-
-def record(outcome: dict, journal: Path, gradebook) -> None:
-    """Gradebook first, then the journal (the journal entry is the proof a notebook is done)."""
-    if gradebook is not None:
-        gradebook.write(outcome)
-    job_path = journal / outcome["student"] / outcome["assignment"] / f"{outcome['notebook']}.json"
-    for key, suffix in (("feedback_nb", ".feedback.ipynb"), ("autograded_nb", ".autograded.ipynb")):
-        page = outcome.pop(key, "")
-        if page:
-            _atomic_write(job_path.with_suffix(suffix), page)
-    _atomic_write(job_path, json.dumps(outcome, indent=1, sort_keys=True))
 
 
 def _grade_with_fallback(job: Job) -> dict:
@@ -171,7 +181,7 @@ def _worker_died(job: Job) -> dict:
             "reason": "the grading worker died while grading this notebook (out of memory?)", "cells": []}
 
 
-def _grade_pool(jobs: list[Job], workers: int, journal: Path, gradebook, progress) -> list[Job]:
+def _grade_pool(jobs: list[Job], workers: int, gradebook, progress) -> list[Job]:
     """Grade ``jobs`` in one pool; return those left without an outcome because the pool broke."""
     left = {id(j): j for j in jobs}
     context = multiprocessing.get_context("spawn")
@@ -180,7 +190,7 @@ def _grade_pool(jobs: list[Job], workers: int, journal: Path, gradebook, progres
             futures = {pool.submit(_grade_with_fallback, j): j for j in jobs}
             for future in as_completed(futures):
                 outcome = future.result()  # BrokenProcessPool if a worker died
-                record(outcome, journal, gradebook)
+                gradebook.write(outcome)  # scores and journal row, one transaction
                 left.pop(id(futures[future]))
                 if progress:
                     progress(outcome)
@@ -189,28 +199,27 @@ def _grade_pool(jobs: list[Job], workers: int, journal: Path, gradebook, progres
     return list(left.values())
 
 
-def run_batch(jobs: list[Job], workers: int, journal: Path, gradebook=None,
-              progress: Callable[[dict], None] | None = None) -> int:
+def run_batch(jobs: list[Job], workers: int, gradebook, progress: Callable[[dict], None] | None = None) -> int:
     """Grade every job not yet in the journal, ``workers`` at a time; return how many were graded.
 
     A worker that dies (killed for memory) breaks its pool: the notebooks it left ungraded are then
     graded one per fresh pool, so the one that kills its worker again gets an error row and every
     other notebook its grade.
     """
-    todo = [j for j in jobs if not is_done(journal, j)]
-    left = _grade_pool(todo, workers, journal, gradebook, progress)
+    done = journal.graded(gradebook.db_url)
+    todo = [j for j in jobs if done.get((j.student, j.assignment, j.notebook)) != j.submission_sha]
+    left = _grade_pool(todo, workers, gradebook, progress)
     for job in left:
-        if _grade_pool([job], 1, journal, gradebook, progress):
+        if _grade_pool([job], 1, gradebook, progress):
             outcome = _worker_died(job)
-            record(outcome, journal, gradebook)
+            gradebook.write(outcome)  # scores and journal row, one transaction
             if progress:
                 progress(outcome)
     return len(todo)
 
 
-def outcomes(journal: Path, jobs: Iterable[Job]) -> list[dict]:
-    """The journaled outcome of every job, in (student, assignment, notebook) order."""
-    rows = [json.loads(journal_path(journal, j).read_text()) for j in jobs if journal_path(journal, j).exists()]
+def ordered(rows: Iterable[dict]) -> list[dict]:
+    """Outcomes in (student, course order, notebook) order, as ``grades.csv`` lists them."""
     order = {p.assignment: i for i, p in enumerate(catalog.problems())}
     return sorted(rows, key=lambda r: (r["student"], order.get(r["assignment"], len(order)), r["notebook"]))
 

@@ -8,7 +8,6 @@ notebook's own cells, and a projection for a large class.
 """
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -18,6 +17,7 @@ import time
 from pathlib import Path
 
 from mlpapers import catalog
+from mlpapers.grader import journal
 from mlpapers.nbgrader_cli import nbgrader_env
 from mlpapers.paths import MUTANTS, ROOT, SOLUTIONS, RELEASE
 
@@ -79,7 +79,7 @@ def time_course_grader(root: Path, workers: int) -> tuple[float, list[dict]]:
     subprocess.run([sys.executable, "-m", "mlpapers", "autograde", "--workers", str(workers)],
                    cwd=root, env=env, capture_output=True, check=True)
     wall = time.perf_counter() - start
-    rows = [json.loads(p.read_text()) for p in (root / "grading" / "journal").glob("*/*/*.json")]
+    rows = journal.outcomes(f"sqlite:///{root / 'grading' / 'gradebook.db'}")
     return wall, rows
 
 

@@ -4,13 +4,20 @@ Each problem (one nbgrader assignment) is registered with ``nbgrader generate_as
 its staged source folder (cells, points, checksums), then
 each outcome sets the auto score of every graded cell of that student's submission, so nbgrader's
 formgrader, ``nbgrader export`` and manual grading all see the same numbers as ``grades.csv``.
-Writes are idempotent: grading a notebook again overwrites its scores.
+Writes are idempotent: grading a notebook again overwrites its scores. Each notebook's journal row
+(``journal.py``) is written in the same transaction as its scores.
+
+Several grading machines (shards) may share one PostgreSQL gradebook: whatever two of them could
+both create (the tables, a student, an assignment's cells) is created under the gradebook's setup
+lock (:func:`mlpapers.grader.journal.setup_lock`); everything else a shard writes belongs to its own
+(student, notebook) pairs.
 """
 from __future__ import annotations
 
 import tempfile
 import threading
 
+from mlpapers.grader import journal
 from mlpapers.nbgrader_cli import run_nbgrader
 
 
@@ -22,14 +29,40 @@ def course_config():
     return PyFileConfigLoader(GRADER_CONFIG.name, path=str(GRADER_CONFIG.parent)).load_config()
 
 
+def db_url() -> str:
+    """The gradebook's SQLAlchemy URL, from ``grader_config.py`` (``COURSE_DB_URL`` or SQLite)."""
+    return course_config().CourseDirectory.db_url
+
+
+def open_gradebook(students: list[str], url: str | None = None) -> None:
+    """Create the gradebook's tables (nbgrader's and the journal's) and these students, if missing.
+
+    Under the setup lock: shards that start at the same moment would otherwise both create them.
+    """
+    from nbgrader.api import Gradebook
+    url = url or db_url()
+    with journal.setup_lock(url):
+        gb = Gradebook(url, course_config().CourseDirectory.course_id)
+        try:
+            journal.create(gb.db)
+            known = {s.id for s in gb.students}
+            for student in students:
+                if student not in known:
+                    gb.add_student(student)
+            gb.db.commit()
+        finally:
+            gb.close()
+
+
 def register(assignments: list[str]) -> None:
-    """Record these problems' source notebooks in the gradebook (one nbgrader run for all)."""
+    """Record these problems' source notebooks in the gradebook (one nbgrader run for all, under
+    the gradebook's setup lock)."""
     from mlpapers.catalog import by_assignment
     from mlpapers.release import staged_sources
     if not assignments:
         return
     pattern = assignments[0] if len(assignments) == 1 else "*"
-    with staged_sources([by_assignment(a) for a in assignments]) as source, \
+    with journal.setup_lock(db_url()), staged_sources([by_assignment(a) for a in assignments]) as source, \
             tempfile.TemporaryDirectory(prefix="mlpapers-register-") as tmp:
         run_nbgrader("generate_assignment", pattern, "--force", f"--CourseDirectory.source_directory={source}",
                      f"--CourseDirectory.release_directory={tmp}")
@@ -87,13 +120,13 @@ class GradebookWriter:
         return self.gb
 
     def write(self, outcome: dict) -> None:
-        """Set the auto scores of one (student, notebook) outcome."""
+        """Set the auto scores of one (student, notebook) outcome and write its journal row, in one
+        transaction. The student exists already (:func:`open_gradebook`)."""
         from nbgrader.api import MissingEntry
         student, assignment = outcome["student"], outcome["assignment"]
         if self.registrations is not None:
             self.registrations.wait(assignment)
         gb = self._open()
-        gb.update_or_create_student(student)
         try:
             gb.find_submission(assignment, student)
         except MissingEntry:
@@ -102,6 +135,7 @@ class GradebookWriter:
             grade = gb.find_grade(cell["grade_id"], outcome["notebook"], assignment, student)
             grade.auto_score = cell["score"]
             grade.manual_score = None
+        journal.write(gb.db, outcome)
         gb.db.commit()
 
     def scores(self) -> dict[tuple[str, str, str], float]:
