@@ -131,7 +131,7 @@ def test_three_shards_with_one_killed_grade_like_one_machine(tmp_path):
             (roots[k] / "scratch").mkdir(exist_ok=True)
             return subprocess.Popen([sys.executable, "-m", "mlpapers", "autograde", "--workers", "1",
                                      "--shard", f"{k}/{SHARDS}"], cwd=roots[k], env=env, text=True,
-                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
 
         mine = {k: {(s, p.assignment) for s, p in _pairs(reference) if Shard(k, SHARDS).holds(s, p.assignment)}
                 for k in range(SHARDS)}
@@ -145,14 +145,15 @@ def test_three_shards_with_one_killed_grade_like_one_machine(tmp_path):
                 break
             time.sleep(0.2)
         os.killpg(procs[KILLED].pid, signal.SIGKILL)
-        first_out = procs[KILLED].communicate()[0]
+        procs[KILLED].communicate()
         killed_done = len([o for o in _rows(url) if (o["student"], o["assignment"]) in mine[KILLED]])
         assert 0 < killed_done < len(mine[KILLED]), f"the kill should land midway ({killed_done} of {len(mine[KILLED])})"
-        outs = {k: p.communicate(timeout=600)[0] for k, p in procs.items() if k != KILLED}
+        outs = {k: p.communicate(timeout=600) for k, p in procs.items() if k != KILLED}
         assert all(procs[k].returncode == 0 for k in outs), outs
         procs[KILLED] = launch(KILLED)
-        outs[KILLED] = procs[KILLED].communicate(timeout=600)[0]
+        outs[KILLED] = procs[KILLED].communicate(timeout=600)
         assert procs[KILLED].returncode == 0, outs[KILLED]
+        outs = {k: out for k, (out, _) in outs.items()}
 
         # Each shard graded its own pairs and no other; the rerun only what the kill left.
         by_notebook = {p.stem: p.assignment for p in PROBLEMS}

@@ -143,12 +143,18 @@ def test_bench_class_spreads_solved_stub_and_mutant_over_students(tmp_path):
     report = format_bench({"notebooks": n, "students": 3, "workers": 3, "machine_cores": 2,
                            "nbgrader_seconds": 114.0, "course_seconds": 47.0, "nbgrader_per_minute": 28.4,
                            "course_per_minute": 68.9, "speedup": 2.42, "mean_cell_seconds": 1.37,
-                           "nbgrader_overhead_seconds": 0.74, "course_overhead_seconds": 0.37,
-                           "statuses": {"graded": n},
+                           "course_core_seconds_per_notebook": 1.9, "statuses": {"graded": n},
                            "judge": {"test_cells": 70, "calls": 6500, "median_extra_ms": 1.4, "mean_extra_ms": 9.0,
                                      "total_extra_s": 0.63, "per_call_us": 270.0},
-                           "projection": {"students": 300, "notebooks_each": 43, "cores": 32, "hours": 0.19}})
-    assert "speedup: 2.42x" in report and "300 students x 43 notebooks on 32 cores" in report
+                           "overheads": {"torch": {"notebook": "361_muon", "own_cells": 0.4, "cold_per_notebook": 2.6,
+                                                   "warm_per_notebook": 1.2, "cold_overhead": 2.2,
+                                                   "warm_overhead": 0.8, "fixed": 6.0}},
+                           "projection": {"students": 3000, "notebooks_each": 43, "machines": 10, "cores": 32,
+                                          "notebooks_per_machine": 12900, "hours": 0.21,
+                                          "gradebook_writes_per_second": 168.4}})
+    assert "speedup: 2.42x" in report and "3000 students x 43 notebooks on 10 machines of 32 cores" in report
+    assert "torch notebook (361_muon, own cells 0.40 core-s): cold kernels 2.20 core-s, warm kernels 0.80" in report
+    assert "assuming:" in report
     assert "judge channel: 70 test cells making 6500 calls" in report and "270 us per call" in report
 
 

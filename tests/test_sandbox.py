@@ -54,3 +54,94 @@ def test_sweep_kills_what_a_crashed_batch_left_and_spares_a_running_batch():
         finally:
             kernel.kill()
             kernel.wait()
+
+
+PROBE = r"""
+import glob, json, os, resource, socket, sys
+import numpy as np
+facts = {"uid": os.getuid(), "pid": os.getpid(), "cwd": os.getcwd(), "path": sys.path,
+         "processes": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()),
+         "env": sorted(os.environ), "secret": any("secret" in v for v in os.environ.values()),
+         "environ_secret": b"secret" in open("/proc/self/environ", "rb").read(),
+         "tmp": sorted(os.listdir("/tmp")), "hidden": sorted(os.listdir(HIDDEN)),
+         "memory": resource.getrlimit(resource.RLIMIT_AS), "processes_limit": resource.getrlimit(resource.RLIMIT_NPROC),
+         "servers": [os.access(p, os.R_OK | os.X_OK) for p in glob.glob("/run/mlpapers-warm-*")],
+         "random": float(np.random.rand())}
+try:
+    socket.create_connection(("127.0.0.1", 22), timeout=1).close()
+    facts["network"] = "open"
+except OSError as exc:
+    facts["network"] = type(exc).__name__
+print(json.dumps(facts))
+"""
+
+
+def _probe(tmp_path, warm_socket: str) -> dict:
+    """Run PROBE in a sandboxed kernel (a fork of the warm server at ``warm_socket``, or cold)."""
+    import json
+    import tempfile
+    from pathlib import Path
+
+    import nbformat
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import AsyncKernelManager
+    from nbclient import NotebookClient
+
+    hidden = sandbox.scratch_base() / "mlpapers-test-hidden"  # outside /tmp, which the sandbox replaces
+    hidden.mkdir(mode=0o755, exist_ok=True)
+    (hidden / "answers.txt").write_text("the instructor's")
+    with sandbox.unique_uid() as uid:
+        scratch = Path(tempfile.mkdtemp(prefix="mlpg-", dir=sandbox.scratch_base()))
+        sandbox.hand_over(scratch, uid)
+        work = Path(tempfile.mkdtemp(prefix="mlpk-"))
+        sandbox.kernelspec(work, scratch, uid, [hidden], 3072, 60, warm=warm_socket)
+        km = AsyncKernelManager(kernel_name="mlpapers-sandbox", transport="ipc", ip=str(scratch / "ipc"),
+                                kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(work / "kernels")]),
+                                connection_file=str(work / "connection.json"))
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(f"HIDDEN = {str(hidden)!r}\n" + PROBE)])
+        NotebookClient(nb, km=km, timeout=60, shutdown_kernel="immediate").execute()
+        facts = json.loads(nb.cells[0].outputs[0]["text"])
+        facts["cwd_is_scratch"] = facts.pop("cwd") == str(scratch)
+        facts["path"] = ["<scratch>" if p == str(scratch) else p for p in facts.pop("path")]
+        facts["uid_is_own"] = facts.pop("uid") == uid
+        return facts
+
+
+def test_a_warm_kernel_is_sandboxed_exactly_like_a_cold_one(tmp_path, monkeypatch):
+    """A fork of the warm server gets what a fresh interpreter gets: its own uid, PID and network
+    namespaces, private /tmp, hidden folders, limits and environment, a fresh random stream; and it
+    cannot reach the servers."""
+    from mlpapers.grader import warm
+    monkeypatch.setenv("COURSE_DB_URL", "postgresql://grader:secret@db/course")
+    monkeypatch.delenv(warm.DISABLE, raising=False)
+    cold = _probe(tmp_path, "")
+    with warm.servers({"plain"}, str(tmp_path)) as sockets:
+        first, second = _probe(tmp_path, sockets["plain"]), _probe(tmp_path, sockets["plain"])
+        assert first["servers"] and not any(first["servers"]), "a kernel can enter the warm servers' folder"
+    assert first["random"] != second["random"] != cold["random"], "two kernels share a random stream"
+    for facts in (first, second):
+        for key in ("random", "servers"):
+            facts.pop(key)
+    cold.pop("random"), cold.pop("servers")
+    assert first == second == cold
+    assert cold["uid_is_own"] and cold["cwd_is_scratch"] and cold["pid"] == 1 and cold["processes"] == [1]
+    assert cold["network"] in ("OSError", "ConnectionRefusedError") and cold["hidden"] == []
+    assert not cold["secret"] and not cold["environ_secret"]
+
+
+def test_a_kernel_comes_from_the_torch_server_only_when_its_notebook_imports_torch():
+    from mlpapers.grader import warm
+    assert warm.kind_of("import numpy as np\nimport torch\n") == "torch"
+    assert warm.kind_of("from torch import nn\n") == "torch"
+    assert warm.kind_of("import numpy as np\n# torch is not needed\nimport torchvision_like\n") == "plain"
+
+
+def test_the_torch_notebooks_of_the_course_get_the_torch_server(tmp_path):
+    from mlpapers import catalog
+    from mlpapers.grader.batch import make_jobs
+    from mlpapers.submissions import solved_copy, write_submission
+    for pid in (173, 361):
+        p = catalog.problem(pid)
+        write_submission(solved_copy(p), tmp_path / "submitted" / "alice" / p.assignment / f"{p.stem}.ipynb")
+    kinds = {j.notebook: j.warm_kind for j in make_jobs(tmp_path / "submitted", 60, 3072)}
+    assert kinds == {"173_haar_rotation": "plain", "361_muon_newton_schulz": "torch"}

@@ -149,7 +149,7 @@ def cmd_feedback(args) -> int:
 
 def cmd_bench_grading(args) -> int:
     from mlpapers.grader.bench import bench, format_bench
-    print(format_bench(bench(students=args.students, workers=args.workers)))
+    print(format_bench(bench(students=args.students, workers=args.workers, machines=args.machines, cores=args.cores)))
     return 0
 
 
@@ -245,6 +245,8 @@ def main(argv: list[str] | None = None) -> int:
     p = add("bench-grading", cmd_bench_grading, "time the course grader against plain sequential nbgrader")
     p.add_argument("--students", type=int, default=3, help="synthetic students (solved, stub, mutant, ...)")
     p.add_argument("--workers", type=int, default=None)
+    p.add_argument("--machines", type=int, default=10, help="grading machines in the projection (3000 x 43 notebooks)")
+    p.add_argument("--cores", type=int, default=32, help="cores of each machine in the projection")
     add("figures", cmd_figures, "regenerate the Background figures (solutions/<chapter>/figures/)")
     add("readme", cmd_readme, "regenerate the README's course map from the catalog")
     add("update", cmd_update, "copy new release notebooks into notebooks/ (never overwrites)")

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from mlpapers import catalog
-from mlpapers.grader import journal, sandbox
+from mlpapers.grader import journal, sandbox, warm
 from mlpapers.grader.runner import Job, grade, read_regular_file
 from mlpapers.paths import GRADING, RELEASE, ROOT, SOLUTIONS
 
@@ -147,11 +147,15 @@ def make_jobs(submitted: Path, cell_timeout: int, memory_mib: int, shard: Shard 
     jobs = []
     mpl_cache = matplotlib_cache(submitted.parent / "cache" / "matplotlib")
     files_of: dict[str, list[str]] = {}
+    kind_of: dict[str, str] = {}
     for student, problem in todo:
         if problem.assignment not in files_of:
             folder = RELEASE / problem.folder
             files_of[problem.assignment] = [str(p) for p in sorted(folder.iterdir())
                                             if p.is_file() and p.suffix != ".ipynb"]
+            source = json.loads((SOLUTIONS / problem.notebook).read_text())
+            kind_of[problem.assignment] = warm.kind_of("\n".join(
+                "".join(c["source"]) for c in source["cells"] if c["cell_type"] == "code"))
         files = files_of[problem.assignment]
         refused = refusal(submitted, student, problem)
         path, note = (None, "") if refused else find_submission(submitted / student / problem.assignment, problem)
@@ -162,6 +166,7 @@ def make_jobs(submitted: Path, cell_timeout: int, memory_mib: int, shard: Shard 
             uid=next(uids), refused=refused, hide=[str(ROOT / h) for h in sandbox.HIDDEN],
             course_paths=[str(ROOT / h) for h in sandbox.HIDDEN if h != "notebooks"],
             cell_timeout=cell_timeout, memory_mib=memory_mib, mpl_cache=mpl_cache, note=note,
+            warm_kind=kind_of[problem.assignment],
             submission_sha=(refused or ((sha256(path) + (f"|{note}" if note else "")) if path else "missing"))))
     return jobs
 
@@ -208,13 +213,16 @@ def run_batch(jobs: list[Job], workers: int, gradebook, progress: Callable[[dict
     """
     done = journal.graded(gradebook.db_url)
     todo = [j for j in jobs if done.get((j.student, j.assignment, j.notebook)) != j.submission_sha]
-    left = _grade_pool(todo, workers, gradebook, progress)
-    for job in left:
-        if _grade_pool([job], 1, gradebook, progress):
-            outcome = _worker_died(job)
-            gradebook.write(outcome)  # scores and journal row, one transaction
-            if progress:
-                progress(outcome)
+    with warm.servers({j.warm_kind for j in todo if j.submission and not j.refused}, str(GRADING)) as sockets:
+        for job in todo:
+            job.warm = sockets.get(job.warm_kind, "")
+        left = _grade_pool(todo, workers, gradebook, progress)
+        for job in left:
+            if _grade_pool([job], 1, gradebook, progress):
+                outcome = _worker_died(job)
+                gradebook.write(outcome)  # scores and journal row, one transaction
+                if progress:
+                    progress(outcome)
     return len(todo)
 
 

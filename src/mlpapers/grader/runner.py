@@ -119,6 +119,8 @@ class Job:
     mpl_cache: str = ""  # a prepared matplotlib font cache, so no kernel has to build one
     note: str = ""  # e.g. "handed in as 176_qjl-Copy1.ipynb"
     refused: str = ""  # why the submission is not read at all (a link, a FIFO, ...): an error row
+    warm_kind: str = "plain"  # which warm server the kernel comes from (warm.kind_of the source)
+    warm: str = ""  # that server's socket, set for the batch's run ("": a cold kernel)
 
 
 def _error_of(cell) -> dict | None:
@@ -161,7 +163,7 @@ def run_sandboxed(nb, job: Job, scratch: Path, deadline: float) -> Execution:
     client = None
     try:
         sandbox.kernelspec(work, scratch, job.uid, [Path(p) for p in job.hide], job.memory_mib,
-                           cpu_seconds=int(deadline) + 30)
+                           cpu_seconds=int(deadline) + 30, warm=job.warm)
         ksm = KernelSpecManager(kernel_dirs=[str(work / "kernels")])
         # The async manager matters: with a blocking client nbclient waits on iopub with no timeout
         # and never notices a kernel that died without saying goodbye.

@@ -170,19 +170,28 @@ HIDDEN = ("solutions", "grading", ".git", "tests", "build", "notebooks")  # cour
 
 
 def command(scratch: Path, uid: int | None, hide: list[Path], program: list[str], *, memory_mib: int = 3072,
-            cpu_seconds: int = 600, keep_stdio: bool = False) -> list[str]:
-    """The argv that runs ``program`` in the sandbox (namespaces and the uid change only as root)."""
-    argv = [sys.executable, "-m", "mlpapers.grader.sandbox", "--scratch", str(scratch), "--uid", str(uid or 0),
-            "--memory-mib", str(memory_mib), "--cpu-seconds", str(cpu_seconds)]
-    argv += ["--keep-stdio"] if keep_stdio else []
+            cpu_seconds: int = 600, keep_stdio: bool = False, warm: str = "") -> list[str]:
+    """The argv that runs ``program`` in the sandbox (namespaces and the uid change only as root).
+
+    With ``warm`` (a warm server's socket, see ``warm.py``) the program is not started: a fork of
+    that server enters the same sandbox and runs IPython's kernel.
+    """
+    options = ["--scratch", str(scratch), "--uid", str(uid or 0),
+               "--memory-mib", str(memory_mib), "--cpu-seconds", str(cpu_seconds)]
+    options += ["--keep-stdio"] if keep_stdio else []
     for path in hide:
-        argv += ["--hide", str(path)]
-    argv += ["--", *program]
-    if isolation_level() == "namespaces":
-        argv = ["unshare", "--net", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc",
-                "--propagation", "private", "--"] + argv
-        if shutil.which("setpriv"):  # a grading worker killed outright takes its kernel with it
-            argv = ["setpriv", "--pdeathsig", "KILL", "--"] + argv
+        options += ["--hide", str(path)]
+    options += ["--", *program]
+    if warm:
+        argv = [sys.executable, "-m", "mlpapers.grader.warm", "connect", "--socket", warm, "--", *options]
+    else:
+        argv = [sys.executable, "-m", "mlpapers.grader.sandbox", *options]
+        if isolation_level() == "namespaces":
+            argv = ["unshare", "--net", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc",
+                    "--propagation", "private", "--"] + argv
+    if isolation_level() == "namespaces" and shutil.which("setpriv"):
+        # a grading worker killed outright takes its kernel with it
+        argv = ["setpriv", "--pdeathsig", "KILL", "--"] + argv
     return argv
 
 
@@ -196,10 +205,10 @@ def hand_over(scratch: Path, uid: int | None) -> None:
 
 
 def kernelspec(folder: Path, scratch: Path, uid: int, hide: list[Path], memory_mib: int,
-               cpu_seconds: int) -> Path:
+               cpu_seconds: int, warm: str = "") -> Path:
     """Write a kernelspec named ``mlpapers-sandbox`` into ``folder/kernels`` and return its dir."""
     argv = command(scratch, uid, hide, [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-                   memory_mib=memory_mib, cpu_seconds=cpu_seconds)
+                   memory_mib=memory_mib, cpu_seconds=cpu_seconds, warm=warm)
     spec_dir = folder / "kernels" / "mlpapers-sandbox"
     spec_dir.mkdir(parents=True, exist_ok=True)
     (spec_dir / "kernel.json").write_text(json.dumps({
@@ -312,7 +321,8 @@ def _detach_stdio(scratch: Path) -> None:
     os.close(err)
 
 
-def main(argv: list[str] | None = None) -> None:
+def parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
+    """The launcher's arguments (see :func:`command`) and the kernel's argv after ``--``."""
     parser = argparse.ArgumentParser(prog="mlpapers.grader.sandbox")
     parser.add_argument("--scratch", required=True)
     parser.add_argument("--uid", type=int, required=True)
@@ -322,7 +332,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--keep-stdio", action="store_true", help="a command whose stdout is its answer")
     parser.add_argument("kernel", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
-    kernel = args.kernel[1:] if args.kernel[:1] == ["--"] else args.kernel
+    return args, args.kernel[1:] if args.kernel[:1] == ["--"] else args.kernel
+
+
+def enter(args: argparse.Namespace, kernel: list[str]) -> dict[str, str]:
+    """Turn this process into the sandbox (already inside its namespaces when root): private
+    ``/tmp``, hidden course folders, the kernel's own connection file, resource limits, the
+    sandbox uid, detached stdio. ``kernel`` is changed to use that connection file; returns the
+    environment the kernel must run with."""
     scratch = Path(args.scratch)
     root = os.geteuid() == 0
     if root:
@@ -345,6 +362,12 @@ def main(argv: list[str] | None = None) -> None:
         os.setuid(args.uid)
     if not args.keep_stdio:
         _detach_stdio(scratch)
+    return env
+
+
+def main(argv: list[str] | None = None) -> None:
+    args, kernel = parse(sys.argv[1:] if argv is None else argv)
+    env = enter(args, kernel)
     os.execve(kernel[0], kernel, env)
 
 
