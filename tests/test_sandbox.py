@@ -145,3 +145,33 @@ def test_the_torch_notebooks_of_the_course_get_the_torch_server(tmp_path):
         write_submission(solved_copy(p), tmp_path / "submitted" / "alice" / p.assignment / f"{p.stem}.ipynb")
     kinds = {j.notebook: j.warm_kind for j in make_jobs(tmp_path / "submitted", 60, 3072)}
     assert kinds == {"173_haar_rotation": "plain", "361_muon_newton_schulz": "torch"}
+
+
+def test_without_cap_sys_admin_autograde_stops_before_grading(tmp_path):
+    """A root process that cannot make namespaces (an unprivileged container) grades nothing."""
+    import shutil
+    if not shutil.which("setpriv"):
+        pytest.skip("setpriv is missing")
+    from coursekit import make_course, submit
+    from mlpapers import catalog
+    from mlpapers.submissions import solved_copy
+    p = catalog.problem(173)
+    root = make_course(tmp_path, [p])
+    submit(root, "alice", p, solved_copy(p))
+    proc = subprocess.run(["setpriv", "--bounding-set", "-sys_admin", "--inh-caps", "-sys_admin", "--",
+                           sys.executable, "-m", "mlpapers", "autograde"], cwd=root, capture_output=True, text=True,
+                          env=dict(os.environ, MLPAPERS_ROOT=str(root)), timeout=120)
+    assert proc.returncode == 2 and "CAP_SYS_ADMIN" in proc.stderr, proc.stderr
+    assert not (root / "grading" / "grades.csv").exists()
+
+
+def test_the_sandbox_hides_the_folders_of_the_course_root_and_of_the_checkout(tmp_path):
+    """On a grading machine whose course root is its own (MLPAPERS_ROOT), the shared checkout the
+    package runs from keeps its instructor folders hidden too."""
+    out = subprocess.run([sys.executable, "-c", "from mlpapers.grader import sandbox\n"
+                          "print('\\n'.join(map(str, sandbox.hidden_paths())))"],
+                         env=dict(os.environ, MLPAPERS_ROOT=str(tmp_path)), capture_output=True, text=True, check=True)
+    from mlpapers.paths import CHECKOUT
+    hidden = out.stdout.split()
+    for name in ("solutions", "grading", "tests", ".git"):
+        assert str(tmp_path.resolve() / name) in hidden and str(CHECKOUT / name) in hidden

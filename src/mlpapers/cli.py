@@ -120,7 +120,7 @@ def cmd_autograde(args) -> int:
     try:
         rows = autograde(workers=args.workers, cell_timeout=args.cell_timeout, memory_mib=args.memory_mib,
                          progress=show, shard=args.shard)
-    except ValueError as exc:  # a malformed --shard, or shards without a shared gradebook
+    except (ValueError, RuntimeError) as exc:  # a malformed --shard, shards without a shared gradebook, no sandbox
         print(f"autograde: {exc}", file=sys.stderr)
         return 2
     _summary(rows)

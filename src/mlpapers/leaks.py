@@ -263,7 +263,7 @@ def probe(spec: dict) -> dict:
 def run_probe(problem: catalog.Problem, timeout: float = 900) -> dict:
     """Probe one problem in a subprocess (sandboxed as root); return its report."""
     from mlpapers.grader import sandbox
-    from mlpapers.paths import RELEASE, ROOT, SOLUTIONS
+    from mlpapers.paths import RELEASE, SOLUTIONS
     scratch = Path(tempfile.mkdtemp(prefix="mlpleak-", dir=sandbox.scratch_base()))
     work = Path(tempfile.mkdtemp(prefix="mlpleak-spec-"))
     try:
@@ -281,7 +281,7 @@ def run_probe(problem: catalog.Problem, timeout: float = 900) -> dict:
         with sandbox.unique_uid() as uid:
             if uid is not None:
                 sandbox.hand_over(scratch, uid)
-                argv = sandbox.command(scratch, uid, [ROOT / h for h in sandbox.HIDDEN], probe_argv,
+                argv = sandbox.command(scratch, uid, sandbox.hidden_paths(), probe_argv,
                                        cpu_seconds=int(timeout), keep_stdio=True)
             else:
                 argv = probe_argv

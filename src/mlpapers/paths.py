@@ -18,6 +18,9 @@ def repo_root() -> Path:
 
 
 ROOT = repo_root()
+#: the checkout this package runs from: the course root too, unless MLPAPERS_ROOT names another
+#: (a grading machine's own folder, with the code on a shared file system)
+CHECKOUT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions"
 RELEASE = ROOT / "release"
 NOTEBOOKS = ROOT / "notebooks"

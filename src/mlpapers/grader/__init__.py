@@ -32,11 +32,12 @@ def autograde(workers: int | None = None, cell_timeout: int | None = None, memor
     the whole class that the journal holds, as written to ``grades.csv``."""
     from mlpapers.grader.batch import ALL, Shard, lock_down, make_jobs, run_batch
     from mlpapers.grader.gradebook import GradebookWriter, Registrations, course_config, db_url, open_gradebook
-    from mlpapers.grader.sandbox import sweep
+    from mlpapers.grader.sandbox import preflight, sweep
     part = Shard.parse(shard) if shard else ALL
     if part.count > 1 and not db_url().startswith("postgresql"):
         raise ValueError("grading in shards needs one gradebook that every shard reaches: set COURSE_DB_URL "
                          "to a PostgreSQL URL (postgresql+psycopg2://user:password@host/db)")
+    preflight()
     lock_down()
     sweep()  # kernels a killed batch may have left running
     cell_timeout = cell_timeout or int(course_config().Execute.timeout or 60)

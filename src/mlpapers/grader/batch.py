@@ -29,7 +29,7 @@ from typing import Callable, Iterable
 from mlpapers import catalog
 from mlpapers.grader import journal, sandbox, warm
 from mlpapers.grader.runner import Job, grade, read_regular_file
-from mlpapers.paths import GRADING, RELEASE, ROOT, SOLUTIONS
+from mlpapers.paths import GRADING, RELEASE, SOLUTIONS
 
 CSV_COLUMNS = ("student", "assignment", "notebook", "score", "max_score", "status", "reason")
 
@@ -163,8 +163,8 @@ def make_jobs(submitted: Path, cell_timeout: int, memory_mib: int, shard: Shard 
             student=student, assignment=problem.assignment, notebook=problem.stem,
             submission=str(path) if path else None, source=str(SOLUTIONS / problem.notebook),
             release=str(RELEASE / problem.released), given_files=files,
-            uid=next(uids), refused=refused, hide=[str(ROOT / h) for h in sandbox.HIDDEN],
-            course_paths=[str(ROOT / h) for h in sandbox.HIDDEN if h != "notebooks"],
+            uid=next(uids), refused=refused, hide=[str(h) for h in sandbox.hidden_paths()],
+            course_paths=[str(h) for h in sandbox.hidden_paths(tuple(n for n in sandbox.HIDDEN if n != "notebooks"))],
             cell_timeout=cell_timeout, memory_mib=memory_mib, mpl_cache=mpl_cache, note=note,
             warm_kind=kind_of[problem.assignment],
             submission_sha=(refused or ((sha256(path) + (f"|{note}" if note else "")) if path else "missing"))))

@@ -159,6 +159,19 @@ def unique_uid(prefer: int | None = None):
     raise RuntimeError("no free sandbox uid")
 
 
+def preflight() -> None:
+    """Raise if this root process cannot make the sandbox (a container without ``CAP_SYS_ADMIN``),
+    before a batch turns every notebook into an error row."""
+    if isolation_level() != "namespaces":
+        return
+    probe = subprocess.run(["unshare", "--net", "--mount", "--pid", "--fork", "--mount-proc", "--", "true"],
+                           capture_output=True, text=True)
+    if probe.returncode != 0:
+        raise RuntimeError("the grading sandbox cannot be made here: creating mount, network and PID namespaces "
+                           f"failed ({probe.stderr.strip()[:200]}). Grade as root with CAP_SYS_ADMIN (a privileged "
+                           "container); see deploy/grading/README.md")
+
+
 def isolation_level() -> str:
     """``"namespaces"`` when grading as root with unshare available, else ``"none"``."""
     if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("unshare"):
@@ -167,6 +180,13 @@ def isolation_level() -> str:
 
 
 HIDDEN = ("solutions", "grading", ".git", "tests", "build", "notebooks")  # course folders no kernel sees
+
+
+def hidden_paths(names: tuple[str, ...] = HIDDEN) -> list[Path]:
+    """The folders ``names`` of the course root and of the checkout the package runs from (the
+    same folder, except on a grading machine whose course root is its own, see ``paths.CHECKOUT``)."""
+    from mlpapers.paths import CHECKOUT, ROOT
+    return [base / name for base in dict.fromkeys([ROOT, CHECKOUT]) for name in names]
 
 
 def command(scratch: Path, uid: int | None, hide: list[Path], program: list[str], *, memory_mib: int = 3072,
