@@ -175,3 +175,8 @@ def test_the_sandbox_hides_the_folders_of_the_course_root_and_of_the_checkout(tm
     hidden = out.stdout.split()
     for name in ("solutions", "grading", "tests", ".git"):
         assert str(tmp_path.resolve() / name) in hidden and str(CHECKOUT / name) in hidden
+
+
+def test_a_kernel_whose_warm_server_is_gone_starts_cold_in_the_same_sandbox(tmp_path):
+    facts = _probe(tmp_path, str(tmp_path / "no-server-here"))
+    assert facts["uid_is_own"] and facts["pid"] == 1 and facts["processes"] == [1] and facts["hidden"] == []

@@ -62,11 +62,13 @@ def class_pairs() -> set[tuple[str, str]]:
 
 def write_grades() -> list[dict]:
     """Rebuild ``grading/grades.csv`` from the journal (any machine that reaches the gradebook can),
-    for the class in ``grading/submitted/``; return its rows."""
+    for the class in ``grading/submitted/``, or for everybody in the journal on a machine without
+    the submissions; return its rows."""
     from mlpapers.grader import journal
     from mlpapers.grader.batch import ordered, write_csv
     from mlpapers.grader.gradebook import db_url
-    rows = ordered(journal.outcomes(db_url(), class_pairs()))
+    pairs = class_pairs() if (GRADING / "submitted").is_dir() else None
+    rows = ordered(journal.outcomes(db_url(), pairs))
     write_csv(rows, GRADING / "grades.csv")
     return rows
 

@@ -110,15 +110,18 @@ def own_cell_core_seconds(problem: catalog.Problem) -> float:
                            connection_file=os.path.join(sockets, "kernel.json"))
         client = NotebookClient(nb, km=km, timeout=120, allow_errors=True,
                                 resources={"metadata": {"path": str(RELEASE / problem.folder)}})
-        with client.setup_kernel(env=kernel_env()):
-            for index, cell in enumerate(nb.cells):
-                client.execute_cell(cell, index)
-            stat = Path(f"/proc/{km.provisioner.process.pid}/stat")
-            cpu = lambda: sum(int(v) for v in stat.read_text().rsplit(")", 1)[1].split()[11:13])  # noqa: E731
-            before = cpu()
-            for index, cell in enumerate(nb.cells):
-                client.execute_cell(cell, index)
-            return (cpu() - before) / os.sysconf("SC_CLK_TCK")
+        try:
+            with client.setup_kernel(env=kernel_env()):
+                for index, cell in enumerate(nb.cells):
+                    client.execute_cell(cell, index)
+                stat = Path(f"/proc/{km.provisioner.process.pid}/stat")
+                cpu = lambda: sum(int(v) for v in stat.read_text().rsplit(")", 1)[1].split()[11:13])  # noqa: E731
+                before = cpu()
+                for index, cell in enumerate(nb.cells):
+                    client.execute_cell(cell, index)
+                return (cpu() - before) / os.sysconf("SC_CLK_TCK")
+        finally:  # a kernel manager passed in is not shut down by nbclient
+            km.shutdown_kernel(now=True)
 
 
 def overhead(problem: catalog.Problem, cold: bool, sizes: tuple[int, int] = (2, 8)) -> dict:
@@ -158,6 +161,7 @@ def overheads() -> dict:
 def in_kernel_test_seconds(nb, cwd: Path) -> dict[str, float]:
     """Seconds of each test cell run the old way, inside the kernel (what the judge replaces)."""
     from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
     from nbclient import NotebookClient
 
     from mlpapers.execute import kernel_env
@@ -168,7 +172,10 @@ def in_kernel_test_seconds(nb, cwd: Path) -> dict[str, float]:
                                 connection_file=os.path.join(sockets, "kernel.json"))
         client = NotebookClient(nb, km=km, timeout=120, allow_errors=True, record_timing=True,
                                 resources={"metadata": {"path": str(cwd)}})
-        client.execute(env=kernel_env())
+        try:
+            client.execute(env=kernel_env())
+        finally:  # a kernel manager passed in is not shut down by nbclient
+            run_sync(km.shutdown_kernel)(now=True)
     return {nbgrader_meta(c)["grade_id"]: _cell_seconds(c) for c in nb.cells if is_grade(c)}
 
 

@@ -179,6 +179,9 @@ def isolation_level() -> str:
     return "none"
 
 
+#: the namespaces a cold kernel's launcher starts in (the launcher becomes their process 1)
+UNSHARE = ["unshare", "--net", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc", "--propagation",
+           "private", "--"]
 HIDDEN = ("solutions", "grading", ".git", "tests", "build", "notebooks")  # course folders no kernel sees
 
 
@@ -207,8 +210,7 @@ def command(scratch: Path, uid: int | None, hide: list[Path], program: list[str]
     else:
         argv = [sys.executable, "-m", "mlpapers.grader.sandbox", *options]
         if isolation_level() == "namespaces":
-            argv = ["unshare", "--net", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc",
-                    "--propagation", "private", "--"] + argv
+            argv = UNSHARE + argv
     if isolation_level() == "namespaces" and shutil.which("setpriv"):
         # a grading worker killed outright takes its kernel with it
         argv = ["setpriv", "--pdeathsig", "KILL", "--"] + argv
