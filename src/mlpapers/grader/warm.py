@@ -51,6 +51,8 @@ DISABLE = "MLPAPERS_COLD_KERNELS"  # set to 1: every kernel a fresh interpreter 
 
 
 def _libc_call(name: str, *args) -> None:
+    if name not in ("prctl", "unshare"):
+        raise ValueError(f"not a call this module makes: {name!r}")
     import ctypes
     libc = ctypes.CDLL(None, use_errno=True)
     if getattr(libc, name)(*args) != 0:
@@ -72,8 +74,18 @@ def kind_of(code: str) -> str:
 
 # --- the client: jupyter_client's kernel process ------------------------------------------------
 
+def _sandbox_options(options) -> list[str]:
+    """``options`` if they are the sandbox launcher's arguments (see ``sandbox.command``), else raise:
+    the functions here end or replace their process, and must do so only when the grader asks."""
+    if not (isinstance(options, list) and options[:1] == ["--scratch"] and all(isinstance(o, str) for o in options)
+            and "--" in options and "-f" in options[options.index("--"):]):
+        raise ValueError("not the sandbox's arguments: --scratch DIR ... -- KERNEL -f CONNECTION_FILE")
+    return options
+
+
 def connect(path: str, options: list[str]) -> int:
     """Ask the server at ``path`` for a kernel with the sandbox ``options``; return its exit status."""
+    _sandbox_options(options)
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         conn.connect(path)
@@ -102,6 +114,8 @@ def connect(path: str, options: list[str]) -> int:
 
 def serve(path: str, kind: str, parent: int) -> None:
     """Import the ``kind``'s modules, then fork a keeper for each request on the socket ``path``."""
+    if kind not in PRELOAD or not isinstance(path, str) or not isinstance(parent, int):
+        raise ValueError(f"serve(path: str, kind: one of {sorted(PRELOAD)}, parent: int)")
     _die_with_parent()
     if os.getppid() != parent:  # the batch is gone already
         os._exit(1)
@@ -136,6 +150,8 @@ def serve(path: str, kind: str, parent: int) -> None:
 
 
 def _request(conn: socket.socket) -> list[str]:
+    if not isinstance(conn, socket.socket):
+        raise TypeError("a request comes over a socket")
     data = b""
     while b"\n" not in data:
         chunk = conn.recv(65536)
@@ -147,10 +163,15 @@ def _request(conn: socket.socket) -> list[str]:
 
 def _keep(conn: socket.socket) -> None:
     """The keeper: namespaces, the kernel as their process 1, then relay until either side ends."""
+    if not isinstance(conn, socket.socket):
+        raise TypeError("the keeper serves one accepted connection")
     _die_with_parent()
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):
         signal.signal(signum, signal.SIG_DFL)
-    options = _request(conn)
+    try:
+        options = _sandbox_options(_request(conn))
+    except ValueError:
+        os._exit(1)
     _libc_call("unshare", CLONE_NEWNS | CLONE_NEWNET)
     subprocess.run(["mount", "--make-rprivate", "/"], check=True)
     _libc_call("unshare", CLONE_NEWPID)  # the next child is process 1 of a new PID namespace
@@ -177,6 +198,7 @@ def _keep(conn: socket.socket) -> None:
 
 def _run_kernel(options: list[str]) -> None:
     """In the new namespaces: enter the sandbox, then run IPython's kernel in this process."""
+    _sandbox_options(options)
     try:
         subprocess.run(["mount", "-t", "proc", "-o", "nosuid,nodev,noexec", "proc", "/proc"], check=True)
         from mlpapers.grader import sandbox
