@@ -60,6 +60,12 @@ def class_pairs() -> set[tuple[str, str]]:
     return {(student, problem.assignment) for student, problem in pairs(GRADING / "submitted")}
 
 
+def this_class() -> set[tuple[str, str]] | None:
+    """The pairs of the class in ``grading/submitted/``, or None (everybody in the journal) on a
+    machine without the submissions. One gradebook may hold other classes' notebooks too."""
+    return class_pairs() if (GRADING / "submitted").is_dir() else None
+
+
 def write_grades() -> list[dict]:
     """Rebuild ``grading/grades.csv`` from the journal (any machine that reaches the gradebook can),
     for the class in ``grading/submitted/``, or for everybody in the journal on a machine without
@@ -67,8 +73,7 @@ def write_grades() -> list[dict]:
     from mlpapers.grader import journal
     from mlpapers.grader.batch import ordered, write_csv
     from mlpapers.grader.gradebook import db_url
-    pairs = class_pairs() if (GRADING / "submitted").is_dir() else None
-    rows = ordered(journal.outcomes(db_url(), pairs))
+    rows = ordered(journal.outcomes(db_url(), this_class()))
     write_csv(rows, GRADING / "grades.csv")
     return rows
 
@@ -98,7 +103,7 @@ def _publish(column: str, folder: str, suffix: str, render, side_files: tuple[st
 
 
 def publish_autograded(pairs: set[tuple[str, str]] | None = None) -> int:
-    """Put every graded notebook (of ``pairs``, or all) where nbgrader's formgrader opens it:
+    """Put every graded notebook (of ``pairs``, or of :func:`this_class`) where nbgrader's formgrader opens it:
     ``grading/autograded/<student>/<assignment>/``.
 
     The notebooks come from the journal; beside them go the submission's ``timestamp.txt`` and the
@@ -120,7 +125,8 @@ def publish_autograded(pairs: set[tuple[str, str]] | None = None) -> int:
             shutil.copytree(released, dest.parent, dirs_exist_ok=True,
                             ignore=shutil.ignore_patterns("*.ipynb", "__pycache__", ".ipynb_checkpoints"))
 
-    return _publish("autograded", "autograded", ".ipynb", write, ("timestamp.txt",), pairs)
+    return _publish("autograded", "autograded", ".ipynb", write, ("timestamp.txt",),
+                    this_class() if pairs is None else pairs)
 
 
 #: what nbgrader's ``release_feedback`` reads beside the pages: when the student submitted, and the
@@ -131,7 +137,8 @@ EXCHANGE_FILES = ("timestamp.txt", "submission_secret.txt")
 def feedback() -> int:
     """Render every graded notebook's feedback page into ``grading/feedback/<student>/<assignment>/``.
 
-    Pages already newer than their journal row are kept; returns how many pages exist. Beside
+    Pages already newer than their journal row are kept; returns how many pages exist (of
+    :func:`this_class`). Beside
     the pages go the submission's ``timestamp.txt`` and ``submission_secret.txt`` (``nbgrader
     collect`` keeps both), so ``nbgrader release_feedback`` (``make return-feedback``) can deliver
     these pages through the exchange.
@@ -143,4 +150,4 @@ def feedback() -> int:
     def write(text: str, dest) -> None:
         dest.write_text(render_html(nbformat.reads(text, as_version=4)), encoding="utf-8")
 
-    return _publish("feedback", "feedback", ".html", write, EXCHANGE_FILES, None)
+    return _publish("feedback", "feedback", ".html", write, EXCHANGE_FILES, this_class())
