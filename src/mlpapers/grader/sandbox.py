@@ -9,9 +9,11 @@ over ``/tmp``, ``/var/tmp`` and ``/dev/shm``, hides the folders a student must n
 instructor source, the gradebook and
 other submissions, the git history) behind empty read-only mounts, hands the kernel's connection
 file to an unprivileged uid of its own, sets resource limits, drops privileges and ``exec``s the
-ipykernel. The kernel talks to the grader over unix sockets in its scratch folder, which work across
-network namespaces. Without root (an instructor's laptop), the same launcher runs without the
-namespaces and the uid change; :func:`isolation_level` says which one is in force.
+ipykernel (:func:`enter` is all of it but the ``exec``; a warm kernel, ``warm.py``, is a fork that
+calls it in the same namespaces and runs the ipykernel in place). The kernel talks to the grader
+over unix sockets in its scratch folder, which work across network namespaces. Without root (an
+instructor's laptop), the same launcher runs without the namespaces and the uid change;
+:func:`isolation_level` says which one is in force.
 
 The kernel's environment is rebuilt from an allow-list (nothing of the grader's, such as
 ``COURSE_DB_URL``, reaches it), its stdin and stdout are ``/dev/null`` and its stderr a capped file
