@@ -75,7 +75,7 @@ return-feedback: $(STAMP) ## give students their feedback pages through the exch
 	@test -n "$(P)" || { echo "usage: make return-feedback P=<problem id(s)>"; exit 2; }
 	$(PY) -m mlpapers return-feedback $(P)
 
-bench-grading: $(STAMP) ## time the course grader against plain sequential nbgrader on a synthetic class
+bench-grading: $(STAMP) ## time the grader against plain nbgrader, measure per-notebook overheads, project a 3000-student class
 	$(PY) -m mlpapers bench-grading
 
 figures: $(STAMP) ## regenerate the Background figures (solutions/<chapter>/figures/) from the course code
