@@ -42,13 +42,14 @@ def autograde(workers: int | None = None, cell_timeout: int | None = None, memor
     sweep()  # kernels a killed batch may have left running
     cell_timeout = cell_timeout or int(course_config().Execute.timeout or 60)
     jobs = make_jobs(GRADING / "submitted", cell_timeout, memory_mib, part)
-    open_gradebook(sorted({student for student, _ in class_pairs()}))
+    everyone = this_class()
+    open_gradebook(sorted({student for student, _ in everyone or ()}))
     registrations = Registrations(list(dict.fromkeys(j.assignment for j in jobs)))
     try:
         with GradebookWriter(registrations=registrations) as gradebook:
             run_batch(jobs, workers or default_workers(), gradebook, progress)
     finally:  # whatever happened, grades.csv holds every notebook graded so far, by any shard
-        rows = write_grades()
+        rows = write_grades(everyone)
         publish_autograded({(j.student, j.assignment) for j in jobs})
     return rows
 
@@ -66,14 +67,13 @@ def this_class() -> set[tuple[str, str]] | None:
     return class_pairs() if (GRADING / "submitted").is_dir() else None
 
 
-def write_grades() -> list[dict]:
+def write_grades(pairs: set[tuple[str, str]] | None = None) -> list[dict]:
     """Rebuild ``grading/grades.csv`` from the journal (any machine that reaches the gradebook can),
-    for the class in ``grading/submitted/``, or for everybody in the journal on a machine without
-    the submissions; return its rows."""
+    for ``pairs``, or else :func:`this_class`; return its rows."""
     from mlpapers.grader import journal
     from mlpapers.grader.batch import ordered, write_csv
     from mlpapers.grader.gradebook import db_url
-    rows = ordered(journal.outcomes(db_url(), this_class()))
+    rows = ordered(journal.outcomes(db_url(), this_class() if pairs is None else pairs))
     write_csv(rows, GRADING / "grades.csv")
     return rows
 

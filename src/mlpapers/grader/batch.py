@@ -29,6 +29,7 @@ from typing import Callable, Iterable
 from mlpapers import catalog
 from mlpapers.grader import journal, sandbox, warm
 from mlpapers.grader.runner import Job, grade, read_regular_file
+from mlpapers.notebooks import read
 from mlpapers.paths import GRADING, RELEASE, SOLUTIONS
 
 CSV_COLUMNS = ("student", "assignment", "notebook", "score", "max_score", "status", "reason")
@@ -127,9 +128,6 @@ class Shard:
         digest = hashlib.sha256(f"{student}\0{assignment}".encode()).digest()
         return int.from_bytes(digest[:8], "big") % self.count == self.index
 
-    def __str__(self) -> str:
-        return f"{self.index}/{self.count}"
-
 
 ALL = Shard()
 
@@ -153,9 +151,8 @@ def make_jobs(submitted: Path, cell_timeout: int, memory_mib: int, shard: Shard 
             folder = RELEASE / problem.folder
             files_of[problem.assignment] = [str(p) for p in sorted(folder.iterdir())
                                             if p.is_file() and p.suffix != ".ipynb"]
-            source = json.loads((SOLUTIONS / problem.notebook).read_text())
             kind_of[problem.assignment] = warm.kind_of("\n".join(
-                "".join(c["source"]) for c in source["cells"] if c["cell_type"] == "code"))
+                c.source for c in read(SOLUTIONS / problem.notebook).cells if c.cell_type == "code"))
         files = files_of[problem.assignment]
         refused = refusal(submitted, student, problem)
         path, note = (None, "") if refused else find_submission(submitted / student / problem.assignment, problem)
@@ -213,7 +210,7 @@ def run_batch(jobs: list[Job], workers: int, gradebook, progress: Callable[[dict
     """
     done = journal.graded(gradebook.db_url)
     todo = [j for j in jobs if done.get((j.student, j.assignment, j.notebook)) != j.submission_sha]
-    with warm.servers({j.warm_kind for j in todo if j.submission and not j.refused}, str(GRADING)) as sockets:
+    with warm.servers({j.warm_kind for j in todo if j.submission}, str(GRADING)) as sockets:
         for job in todo:
             job.warm = sockets.get(job.warm_kind, "")
         left = _grade_pool(todo, workers, gradebook, progress)

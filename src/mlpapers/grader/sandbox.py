@@ -166,8 +166,7 @@ def preflight() -> None:
     before a batch turns every notebook into an error row."""
     if isolation_level() != "namespaces":
         return
-    probe = subprocess.run(["unshare", "--net", "--mount", "--pid", "--fork", "--mount-proc", "--", "true"],
-                           capture_output=True, text=True)
+    probe = subprocess.run([*UNSHARE, "true"], capture_output=True, text=True)
     if probe.returncode != 0:
         raise RuntimeError("the grading sandbox cannot be made here: creating mount, network and PID namespaces "
                            f"failed ({probe.stderr.strip()[:200]}). Grade as root with CAP_SYS_ADMIN (a privileged "
