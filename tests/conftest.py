@@ -27,6 +27,20 @@ def ready_problems() -> list[catalog.Problem]:
     return [p for p in catalog.problems() if (SOLUTIONS / p.notebook).exists()]
 
 
+@pytest.fixture(scope="session")
+def executed_solutions():
+    """Every ready solution notebook, run once by papermill the way ``make solutions`` runs it, into
+    ``build/solutions/`` (CI artifacts): (that folder, {notebook: report}). The papermill timing tests
+    and the static-HTML browser tests share this one run."""
+    from mlpapers.paths import BUILD
+    from mlpapers.solutions_run import run_solutions
+    out = BUILD / "solutions"
+    with pytest.MonkeyPatch.context() as env:
+        env.delenv("MPLBACKEND", raising=False)  # the kernels pick their inline backend, as under `make`
+        reports = run_solutions(ready_problems(), device="cpu", out_dir=out)
+    return out, {r.notebook: r for r in reports}
+
+
 @pytest.fixture(autouse=True)
 def _close_figures():
     yield

@@ -169,3 +169,27 @@ def test_a_driver_past_its_deadline_stops_and_leaves_evidence(tmp_path, monkeypa
     (stall,) = (tmp_path / "stalls").glob("stall-*.txt")
     text = stall.read_text()
     assert "--- thread" in text and "--- <Task" in text and "run_notebook" in text, text[:2000]
+
+
+def test_a_mutant_run_stops_at_its_first_failing_graded_cell(tmp_path):
+    """With stop_at_failure the run ends at the first graded cell that fails and reports the cells
+    that ran; without it, every cell runs (the solution and the stub need every graded cell's fate)."""
+    from mlpapers import execute
+
+    def graded(grade_id, source):
+        cell = nbformat.v4.new_code_cell(source)
+        cell.metadata["nbgrader"] = {"grade": True, "grade_id": grade_id, "locked": True, "points": 1,
+                                     "solution": False, "schema_version": 3}
+        return cell
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1"), graded("passes", "assert x == 1"),
+                                         graded("fails", "assert x == 2, 'x is 1'"),
+                                         nbformat.v4.new_code_cell("y = 3"), graded("later", "assert True")])
+    whole = execute.run_notebook(nb, cwd=tmp_path)
+    assert [(c.grade_id, c.ran, c.passed) for c in whole.graded] == [
+        ("passes", True, True), ("fails", True, False), ("later", True, True)]
+    assert whole.stopped_at is None and whole.cells[-2].ran
+    stopped = execute.run_notebook(nb, cwd=tmp_path, stop_at_failure=True)
+    assert stopped.stopped_at == "fails" and stopped.aborted is None
+    assert [(c.grade_id, c.passed) for c in stopped.graded] == [("passes", True), ("fails", False)]
+    assert [c.index for c in stopped.cells] == [0, 1, 2] and "x is 1" in stopped.cells[2].error

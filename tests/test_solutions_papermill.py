@@ -8,24 +8,15 @@ import json
 import pytest
 
 from conftest import ready_problems
-from mlpapers.paths import BUILD
-from mlpapers.solutions_run import run_solutions
 
 pytestmark = pytest.mark.notebooks
 LIMIT_SECONDS = 15.0
 TRAINING_LIMIT_SECONDS = {405: 45.0}
 
 
-@pytest.fixture(scope="module")
-def reports():
-    out = BUILD / "solutions"  # the executed notebooks and report.md are CI artifacts
-    reps = run_solutions(ready_problems(), device="cpu", out_dir=out)
+def test_report_files_end_with_the_count(executed_solutions):
+    out, reps = executed_solutions
     print("\n" + (out / "report.md").read_text())
-    return out, {r.notebook: r for r in reps}
-
-
-def test_report_files_end_with_the_count(reports):
-    out, reps = reports
     passed = sum(r.status == "passed" for r in reps.values())
     last = (out / "report.md").read_text().strip().splitlines()[-1]
     assert last == f"{passed} passed, {len(reps) - passed} failed"
@@ -33,8 +24,8 @@ def test_report_files_end_with_the_count(reports):
 
 
 @pytest.mark.parametrize("problem", ready_problems(), ids=lambda p: p.stem)
-def test_solution_notebook_runs_fast(reports, problem):
-    out, reps = reports
+def test_solution_notebook_runs_fast(executed_solutions, problem):
+    out, reps = executed_solutions
     r = reps[problem.notebook]
     assert r.status == "passed", r.error
     limit = TRAINING_LIMIT_SECONDS.get(problem.id, LIMIT_SECONDS)

@@ -1,7 +1,8 @@
 """Executing a notebook cell by cell and recording which graded cells passed.
 
 Unlike papermill, execution goes on after a failing cell, so one run tells the fate of every
-graded cell: the solution must pass them all, the stub must fail them all, a mutant must fail one.
+graded cell: the solution must pass them all, the stub must fail them all. A mutant must fail one,
+so its run may stop at the first graded cell that fails (``stop_at_failure``).
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from mlpapers.blas import SINGLE_THREADED_BLAS
-from mlpapers.judge.client import JudgedClient, instrument, strip
+from mlpapers.judge.client import GradeFailed, JudgedClient, instrument, strip
 from mlpapers.judge.judge import Judge
 from mlpapers.notebooks import is_grade, is_solution, nbgrader_meta
 from mlpapers.paths import BUILD
@@ -49,6 +50,7 @@ class Run:
     cells: list[CellOutcome] = field(default_factory=list)
     seconds: float = 0.0
     aborted: str | None = None  # timeout or dead kernel
+    stopped_at: str | None = None  # the graded cell whose failure ended a stop_at_failure run
     setup_errors: list[str] = field(default_factory=list)  # provided cells the judge could not run
 
     @property
@@ -137,11 +139,12 @@ def deadline_alarm(seconds: float):
 
 
 def run_notebook(nb, cwd: Path, timeout: int = 60, env: dict[str, str] | None = None,
-                 deadline: float | None = None) -> Run:
+                 deadline: float | None = None, stop_at_failure: bool = False) -> Run:
     """Execute ``nb`` (a copy) in ``cwd``, continuing past errors; report every code cell.
 
     Test cells run in the judge (``mlpapers.judge``), as in grading: what passes here passes there.
-    ``deadline`` (default 4 x timeout + 2 s per cell) bounds the whole run.
+    ``deadline`` (default 4 x timeout + 2 s per cell) bounds the whole run. With ``stop_at_failure``
+    the run ends at the first graded cell that fails, and reports the cells that ran.
     """
     deadline = deadline or 4.0 * timeout + 2.0 * len(nb.cells)
     nb = copy.deepcopy(nb)
@@ -154,12 +157,14 @@ def run_notebook(nb, cwd: Path, timeout: int = 60, env: dict[str, str] | None = 
         km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "k"),
                                 connection_file=os.path.join(sockets, "kernel.json"))
         client = JudgedClient(nb, judge=judge, km=km, timeout=timeout, allow_errors=True,
-                              resources={"metadata": {"path": str(cwd)}})
+                              stop_at_failure=stop_at_failure, resources={"metadata": {"path": str(cwd)}})
         try:
             with deadline_alarm(deadline):
                 client.execute(env=env or kernel_env())
         except (CellTimeoutError, DeadKernelError, NotebookDeadline) as exc:
             run.aborted = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+        except GradeFailed as exc:
+            run.stopped_at = str(exc)
         finally:
             judge.close()
             if km.has_kernel:  # nbclient leaves a kernel it did not create running
@@ -172,6 +177,8 @@ def run_notebook(nb, cwd: Path, timeout: int = 60, env: dict[str, str] | None = 
             continue
         errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
         ran = cell.get("execution_count") is not None
+        if not ran and run.stopped_at:
+            continue  # after the stop: not run, and not a failure
         error = f"{errors[0].get('ename')}: {errors[0].get('evalue')}" if errors else None
         if not ran and run.aborted:
             error = run.aborted

@@ -109,11 +109,13 @@ def _execution_job(job: Job) -> list[Finding]:
     # Every notebook runs in seconds (the slowest, 405's training, in about 15 s on two cores): two
     # minutes plus 2 s a cell is ample, and bounds what a stalled driver costs before its rerun.
     deadline = 120.0 + 2.0 * len(nb.cells)
-    run = run_notebook(nb, cwd=RELEASE / problem.folder, deadline=deadline)
+    # A mutant is rejected by its first failing graded cell: what runs after it cannot change that.
+    stop = kind == "mutant"
+    run = run_notebook(nb, cwd=RELEASE / problem.folder, deadline=deadline, stop_at_failure=stop)
     if run.aborted and run.aborted.startswith("NotebookDeadline"):  # a driver that stalled: once more
         print(f"validate: {notebook} ({kind}{'' if mutant is None else ' ' + Path(mutant).stem}) stalled, "
               f"running it again; {run.aborted}", file=sys.stderr, flush=True)
-        run = run_notebook(nb, cwd=RELEASE / problem.folder, deadline=deadline)
+        run = run_notebook(nb, cwd=RELEASE / problem.folder, deadline=deadline, stop_at_failure=stop)
     graded = run.graded
     failed = run.failed_graded()
     secs = f"{run.seconds:.1f}s"

@@ -1,17 +1,17 @@
 """Static views stay readable: every widget's figure shows in the HTML of its executed notebook,
 with the network cut off.
 
-Each widget notebook's solution is executed the way ``make solutions`` does it (papermill,
-``interactive=False``), rendered to HTML with nbconvert, and opened in headless Chromium with every
-http(s) request refused. The Explore cell's figure must be an embedded PNG that the browser decoded
-(``naturalWidth > 0``). A screenshot of it goes to ``build/screenshots/static/``.
+Each widget notebook's solution, executed the way ``make solutions`` does it (papermill,
+``interactive=False``; the one run the papermill tests share, see conftest), is rendered to HTML
+with nbconvert and opened in headless Chromium with every http(s) request refused. The Explore
+cell's figure must be an embedded PNG that the browser decoded (``naturalWidth > 0``). A
+screenshot of it goes to ``build/screenshots/static/``.
 """
 from __future__ import annotations
 
 import pytest
 
 from labkit import SCREENSHOTS, chromium, widget_problems
-from mlpapers.solutions_run import run_one
 
 pytestmark = pytest.mark.browser
 PROBLEMS = widget_problems()
@@ -24,16 +24,13 @@ def browser():
 
 
 @pytest.mark.parametrize("problem", PROBLEMS, ids=[p.stem for p in PROBLEMS])
-def test_executed_notebook_html_shows_the_widget_figure_offline(problem, browser, tmp_path, monkeypatch):
+def test_executed_notebook_html_shows_the_widget_figure_offline(problem, executed_solutions, browser, tmp_path):
     import nbformat
     from nbconvert import HTMLExporter
 
-    # conftest sets MPLBACKEND=Agg for the test process; the kernel must choose its inline backend
-    # as it does under `make solutions`, or figures are displayed as text.
-    monkeypatch.delenv("MPLBACKEND", raising=False)
-    report = run_one(problem, device="cpu", out_dir=tmp_path, timeout=120)
-    assert report.status == "passed", report.error
-    nb = nbformat.read(str(tmp_path / problem.notebook), as_version=4)
+    out, reports = executed_solutions
+    assert reports[problem.notebook].status == "passed", reports[problem.notebook].error
+    nb = nbformat.read(str(out / problem.notebook), as_version=4)
     explore = [c for c in nb.cells if c.cell_type == "code" and ".show(" in c.source]
     assert explore and any("image/png" in o.get("data", {}) for o in explore[0].outputs), \
         "the executed Explore cell has no PNG output"

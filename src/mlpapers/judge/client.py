@@ -57,12 +57,18 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
-class JudgedClient(NotebookClient):
-    """NotebookClient whose test cells run in ``judge`` (see the module docstring)."""
+class GradeFailed(Exception):
+    """A graded cell failed and the client was told to stop there (a mutant is rejected already)."""
 
-    def __init__(self, *args, judge: Judge, **kwargs):
+
+class JudgedClient(NotebookClient):
+    """NotebookClient whose test cells run in ``judge`` (see the module docstring); with
+    ``stop_at_failure`` it raises :class:`GradeFailed` once a graded cell fails."""
+
+    def __init__(self, *args, judge: Judge, stop_at_failure: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.judge = judge
+        self.stop_at_failure = stop_at_failure
         self.verdicts: dict[int, Verdict] = {}
         self.events: list[str] = []
         self.setup_errors: list[str] = []
@@ -122,4 +128,6 @@ class JudgedClient(NotebookClient):
         if self.record_timing:
             cell.setdefault("metadata", {})["execution"] = {"iopub.execute_input": start,
                                                             "shell.execute_reply": _now()}
+        if self.stop_at_failure and (verdict.error is not None or verdict.timed_out):
+            raise GradeFailed(label)
         return cell
