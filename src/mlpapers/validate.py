@@ -138,12 +138,12 @@ def execution_jobs(problem: catalog.Problem, mutants: bool = True, leaks: bool =
     source = str(SOLUTIONS / problem.notebook)
     if not (RELEASE / problem.released).exists():
         return []  # reported by structure_findings: `make release` first
-    jobs: list[Job] = [("solution", problem.id, source, None),
-                       ("stub", problem.id, str(RELEASE / problem.released), None)]
-    if mutants:
-        jobs += [("mutant", problem.id, source, str(m)) for m in mutants_of(problem)]
+    jobs: list[Job] = [("solution", problem.id, source, None)]  # the longest first: workers finish together
     if leaks:
         jobs.append(("leaks", problem.id, source, None))
+    jobs.append(("stub", problem.id, str(RELEASE / problem.released), None))
+    if mutants:
+        jobs += [("mutant", problem.id, source, str(m)) for m in mutants_of(problem)]
     return jobs
 
 

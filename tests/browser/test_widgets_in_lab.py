@@ -26,7 +26,13 @@ CONTROLS = (".widget-slider, .widget-dropdown, .widget-toggle-buttons, .widget-c
             ".widget-toggle-button")
 SHOTS = SCREENSHOTS / "widgets"
 CHANGE_TIMEOUT_S = 30
-SETTLE_S = 1.0
+SETTLE_S = 0.3  # still, after the kernel is idle: the browser has drawn what arrived
+KERNEL_STATUS_JS = """
+(panelId) => {
+  const panel = Array.from(window.jupyterapp.shell.widgets('main')).find(w => w.id === panelId);
+  return panel?.sessionContext.session?.kernel?.status ?? 'unknown';
+}
+"""
 
 
 @pytest.fixture(scope="module")
@@ -81,17 +87,22 @@ def _move(control) -> str:
     return "toggle button"
 
 
-def _wait_change(cell, before: tuple[str, str]) -> tuple[str, str]:
-    """Wait for the figure or readout to change, then for the redraw to settle (the figure and
-    the readout arrive as two display updates)."""
+def _wait_change(page, panel: str, cell, before: tuple[str, str]) -> tuple[str, str]:
+    """Wait for the figure or readout to change, then for the redraw to settle.
+
+    The figure and the readout arrive as two display updates, both sent while the kernel handles the
+    control's message; the kernel's idle status comes after them on the same channel. So: wait for
+    the kernel to be idle, then for the page to hold still for SETTLE_S."""
     deadline = time.monotonic() + CHANGE_TIMEOUT_S
     now = _figure_and_readout(cell)
     while now == before and time.monotonic() < deadline:
-        time.sleep(0.2)
+        time.sleep(0.1)
         now = _figure_and_readout(cell)
+    while page.evaluate(KERNEL_STATUS_JS, panel) != "idle" and time.monotonic() < deadline:
+        time.sleep(0.1)
     quiet_since = time.monotonic()
     while time.monotonic() - quiet_since < SETTLE_S and time.monotonic() < deadline:
-        time.sleep(0.2)
+        time.sleep(0.1)
         latest = _figure_and_readout(cell)
         if latest != now:
             now, quiet_since = latest, time.monotonic()
@@ -131,7 +142,7 @@ def test_widget_renders_and_reacts_in_jupyterlab(problem, lab, browser):
             control = controls.nth(i)
             control.scroll_into_view_if_needed()
             what = _move(control)
-            new = _wait_change(cell, state)
+            new = _wait_change(page, panel, cell, state)
             moves.append((what, new[0] != state[0], new[1] != state[1]))
             assert new != state, f"moving control {i} ({what}) changed neither the figure nor the readout"
             state = new
