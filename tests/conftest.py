@@ -9,7 +9,7 @@ os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.
 import pytest  # noqa: E402
 
 from mlpapers import catalog  # noqa: E402
-from mlpapers.paths import SOLUTIONS  # noqa: E402
+from mlpapers.paths import BUILD, SOLUTIONS  # noqa: E402
 
 
 LEAK_FINDINGS: list = []  # filled by test_notebooks.py, summed up at the end of the run
@@ -32,7 +32,6 @@ def executed_solutions():
     """Every ready solution notebook, run once by papermill the way ``make solutions`` runs it, into
     ``build/solutions/`` (CI artifacts): (that folder, {notebook: report}). The papermill timing tests
     and the static-HTML browser tests share this one run."""
-    from mlpapers.paths import BUILD
     from mlpapers.solutions_run import run_solutions
     out = BUILD / "solutions"
     with pytest.MonkeyPatch.context() as env:

@@ -217,6 +217,13 @@ async (panelId) => {
 }
 """
 
+KERNEL_STATUS_JS = """
+(panelId) => {
+  const panel = Array.from(window.jupyterapp.shell.widgets('main')).find(w => w.id === panelId);
+  return panel?.sessionContext.session?.kernel?.status ?? 'unknown';
+}
+"""
+
 SHUTDOWN_JS = """
 async (panelId) => {
   const app = window.jupyterapp;

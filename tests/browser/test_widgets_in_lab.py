@@ -15,8 +15,8 @@ import time
 
 import pytest
 
-from labkit import (OPEN_NOTEBOOK_JS, RUN_ALL_JS, SCREENSHOTS, SHUTDOWN_JS, ConsoleLog, chromium,
-                    make_course, running_lab, wait_for_app, widget_problems)
+from labkit import (KERNEL_STATUS_JS, OPEN_NOTEBOOK_JS, RUN_ALL_JS, SCREENSHOTS, SHUTDOWN_JS, ConsoleLog,
+                    chromium, make_course, running_lab, wait_for_app, widget_problems)
 from mlpapers.submissions import solved_copy, write_submission
 
 pytestmark = pytest.mark.browser
@@ -27,12 +27,6 @@ CONTROLS = (".widget-slider, .widget-dropdown, .widget-toggle-buttons, .widget-c
 SHOTS = SCREENSHOTS / "widgets"
 CHANGE_TIMEOUT_S = 30
 SETTLE_S = 0.3  # still, after the kernel is idle: the browser has drawn what arrived
-KERNEL_STATUS_JS = """
-(panelId) => {
-  const panel = Array.from(window.jupyterapp.shell.widgets('main')).find(w => w.id === panelId);
-  return panel?.sessionContext.session?.kernel?.status ?? 'unknown';
-}
-"""
 
 
 @pytest.fixture(scope="module")

@@ -128,6 +128,6 @@ class JudgedClient(NotebookClient):
         if self.record_timing:
             cell.setdefault("metadata", {})["execution"] = {"iopub.execute_input": start,
                                                             "shell.execute_reply": _now()}
-        if self.stop_at_failure and (verdict.error is not None or verdict.timed_out):
+        if self.stop_at_failure and verdict.error is not None:  # a timeout sets error too
             raise GradeFailed(label)
         return cell
